@@ -1,0 +1,175 @@
+"""`open-diplomacy`: play, lint, playtest, replay, graph, schema.
+
+Heavy modules (Textual) are imported only by the commands that need them, so
+`lint` and `replay` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from game.paths import bundled_story_dirs, resolve_story
+
+
+def _out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def cmd_lint(args) -> int:
+    from game.story.loader import check_story
+
+    targets = args.stories or [str(p) for p in bundled_story_dirs().values()]
+    errors = warnings = files = 0
+    for target in targets:
+        path = resolve_story(target)
+        story, problems = check_story(path)
+        files += _count_files(path)
+        for p in problems:
+            _out(str(p))
+            if p.is_error:
+                errors += 1
+            else:
+                warnings += 1
+    plural = lambda n, w: f"{n} {w}{'' if n == 1 else 's'}"  # noqa: E731
+    _out(f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}")
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _count_files(path: str) -> int:
+    from game.story.compiler import discover
+    from game.story.problems import Reporter
+    manifest, content = discover(path, Reporter())
+    return len(content) + (1 if manifest else 0)
+
+
+def cmd_schema(args) -> int:
+    from game.story.schema import CONTENT, MANIFEST, json_schema
+
+    if args.which == "manifest":
+        doc = dict(MANIFEST.json(), **{"$schema": "https://json-schema.org/draft/2020-12/schema"})
+    elif args.which == "content":
+        doc = dict(CONTENT.json(), **{"$schema": "https://json-schema.org/draft/2020-12/schema"})
+    else:
+        doc = json_schema()
+    _out(json.dumps(doc, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_replay(args) -> int:
+    from game.playtest.replay import run_replay_cli
+    return run_replay_cli(args.paths, bless=args.bless, out=_out)
+
+
+def cmd_playtest(args) -> int:
+    from game.playtest.cli import run_playtest_cli
+    return run_playtest_cli(args, out=_out)
+
+
+def cmd_graph(args) -> int:
+    from game.playtest.graph import run_graph_cli
+    return run_graph_cli(args, out=_out)
+
+
+def cmd_play(args) -> int:
+    from game.story.loader import load_story
+    from game.story.problems import StoryError
+
+    story = None
+    if args.story:
+        try:
+            story = load_story(resolve_story(args.story))
+        except StoryError as exc:
+            for p in exc.problems:
+                sys.stderr.write(str(p) + "\n")
+            sys.stderr.write(f"cannot play: {len(exc.errors)} error(s) in the story\n")
+            return 1
+    plain = args.plain or not _terminal_ok()
+    if plain:
+        from game.plainplay import run_plain
+        return run_plain(story, saves=args.saves, resume=args.resume, seed=args.seed)
+    from game.tui.app import run_app
+    return run_app(story, saves=args.saves, resume=args.resume, seed=args.seed)
+
+
+def _terminal_ok() -> bool:
+    """A full-screen app needs a TTY on both ends and a UTF-8 terminal."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    enc = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
+    return enc in ("utf8", "utf_8")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="open-diplomacy", description="Open Diplomacy: play, write and test branching stories.")
+    sub = ap.add_subparsers(dest="command")
+
+    def add_play_opts(p):
+        p.add_argument("--plain", action="store_true", help="plain lines on stdin/stdout (screen readers, pipes)")
+        p.add_argument("--continue", dest="resume", action="store_true", help="resume the story's autosave")
+        p.add_argument("--saves", metavar="DIR", help="folder for saves (default: saves/ in a checkout, else the user data folder)")
+        p.add_argument("--seed", type=int, default=None, help="seed for chance() (default: random)")
+
+    p = sub.add_parser("play", help="play a story (the title screen without STORY)")
+    p.add_argument("story", nargs="?", help="a story folder or a bundled story's id")
+    add_play_opts(p)
+    p.set_defaults(func=cmd_play)
+
+    p = sub.add_parser("lint", help="check stories and print every problem")
+    p.add_argument("stories", nargs="*", metavar="STORY")
+    p.add_argument("--strict", action="store_true", help="warnings count as errors")
+    p.set_defaults(func=cmd_lint)
+
+    p = sub.add_parser("playtest", help="explore a story automatically")
+    p.add_argument("story", nargs="?", metavar="STORY")
+    p.add_argument("--runs", type=int, default=None, help="random playthroughs (default 100)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--exhaustive", action="store_true", help="every reachable (scene, state)")
+    p.add_argument("--max-states", type=int, default=2_000_000)
+    p.add_argument("--max-steps", type=int, default=1_000, help="step cap of one random run")
+    p.add_argument("--require-all-endings", action="store_true")
+    p.add_argument("--avoid-used", dest="avoid_used", action="store_true", default=True)
+    p.add_argument("--uniform", dest="avoid_used", action="store_false", help="pick choices uniformly at random")
+    p.add_argument("--write-failures", metavar="DIR")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_playtest)
+
+    p = sub.add_parser("replay", help="run playthrough files")
+    p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
+    p.add_argument("--bless", action="store_true", help="store the text each playthrough shows, to compare later")
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("graph", help="draw the story's scene graph")
+    p.add_argument("story", nargs="?", metavar="STORY")
+    p.add_argument("--format", choices=["dot", "mermaid"], default="dot")
+    p.add_argument("--coverage", action="store_true", help="mark scenes a playtest never reached")
+    p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of story files (for editors)")
+    p.add_argument("which", nargs="?", choices=["all", "manifest", "content"], default="all")
+    p.set_defaults(func=cmd_schema)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["play", *argv]
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""The compiled story: immutable, built once by the compiler, shared by every
+playthrough (like ink's Story; the state lives in Playthrough)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+Fn = Callable[[Any], Any]
+INT_LIMIT = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class VarDef:
+    name: str
+    type: str  # int | bool | str
+    default: Any
+    lo: int = -INT_LIMIT
+    hi: int = INT_LIMIT
+    has_min: bool = False
+    has_max: bool = False
+    values: tuple[str, ...] = ()
+    label: str | None = None
+    meter: bool = False
+    hidden: bool = False
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Text:
+    """Text rendered at play time: paragraphs (condition or None, parts).
+
+    A part is a str (literal) or a 1-tuple (variable name,). `static` is the
+    rendered text when nothing in it depends on state."""
+
+    paragraphs: tuple[tuple[Fn | None, tuple], ...]
+    static: str | None
+
+    def render(self, p) -> str:
+        if self.static is not None:
+            return self.static
+        out = []
+        for cond, parts in self.paragraphs:
+            if cond is not None and not cond(p):
+                continue
+            out.append("".join(part if part.__class__ is str else _show(p.vars[part[0]]) for part in parts))
+        return "\n\n".join(out)
+
+
+def _show(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Goto:
+    """Either one target, or branches (condition or None for the last, target)."""
+
+    target: str | None
+    branches: tuple[tuple[Fn | None, str], ...] = ()
+
+    def resolve(self, p) -> str:
+        if self.target is not None:
+            return self.target
+        for cond, target in self.branches:
+            if cond is None or cond(p):
+                return target
+        return self.branches[-1][1]  # unreachable: the last branch has no condition
+
+    def targets(self) -> tuple[str, ...]:
+        return (self.target,) if self.target is not None else tuple(t for _, t in self.branches)
+
+
+@dataclass(frozen=True)
+class ChoiceDef:
+    id: str
+    key: str  # "scene.choice", the key of choice counts
+    text: Text
+    cond: Fn | None
+    locked: str | None
+    once: bool
+    effects: tuple[Fn, ...]
+    note: str | None
+    historical: bool
+    goto: Goto
+    explicit_id: bool
+    where: str  # "path:line" for runtime errors
+
+
+@dataclass(frozen=True)
+class Ending:
+    title: str
+    kind: str
+    text: Text | None
+
+
+@dataclass(frozen=True)
+class Scene:
+    id: str
+    title: str | None
+    chapter: str | None
+    pov: str | None
+    text: Text
+    effects: tuple[Fn, ...]
+    unlock: tuple[str, ...]
+    choices: tuple[ChoiceDef, ...]
+    goto: Goto | None
+    ending: Ending | None
+    where: str
+    # A goto-only scene offers this one choice.
+    continue_choice: ChoiceDef | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    title: str | None
+    text: Text
+    source: str
+
+
+@dataclass(frozen=True)
+class CodexEntry:
+    id: str
+    name: str
+    kind: str
+    text: Text
+    source: str
+
+
+@dataclass(frozen=True)
+class Trigger:
+    cond: Fn
+    target: str
+    where: str
+
+
+@dataclass(frozen=True)
+class StoryData:
+    """Everything the compiler produces; `game.engine.story.Story` wraps it."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    blurb: str | None
+    start: str
+    variables: Mapping[str, VarDef]
+    triggers: tuple[Trigger, ...]
+    scenes: Mapping[str, Scene]
+    notes: Mapping[str, Note]
+    codex: Mapping[str, CodexEntry]
+    fingerprint: str
+    root: str
+    # Visit/choice counts above this never change a condition's outcome
+    # (the exhaustive explorer saturates counts there).
+    count_cap: int = 1
+    files: tuple[str, ...] = field(default=())
+
+
+def frozen(d: dict) -> Mapping:
+    return MappingProxyType(d)

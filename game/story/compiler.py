@@ -1,0 +1,479 @@
+"""From a story folder to a compiled story, or every problem in it.
+
+Files are found (never following links out of the folder), read under the
+limits, validated against the schema, then compiled: ids resolved,
+expressions type-checked and turned into closures, warnings computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import deque
+from dataclasses import dataclass
+
+from game.engine.model import (INT_LIMIT, ChoiceDef, CodexEntry, Ending, Goto, Note, Scene, StoryData,
+                               Text, Trigger, VarDef, frozen)
+
+from . import schema as S
+from .expressions import ExprError, Scope, compile_condition, compile_effect
+from .problems import Pos, Reporter, did_you_mean
+from .text import parse_interpolation
+from .yamlread import Walker, YamlProblem, compose, read_text
+
+MANIFEST_NAME = "story.yaml"
+# Folders inside a story that hold other things than content.
+SKIPPED_DIRS = {"playthroughs"}
+MAX_FILES = 2_000
+
+
+@dataclass
+class SourceFile:
+    path: str  # as the user would name it
+    rel: str  # relative to the story folder, '/'-separated
+    data: bytes
+
+
+def discover(root: str, rep: Reporter) -> tuple[SourceFile | None, list[SourceFile]]:
+    """The manifest and the content files, in sorted path order."""
+    manifest = None
+    found: list[tuple[str, str]] = []
+    real_root = os.path.realpath(root)
+    seen_dirs = {real_root}
+
+    def walk(dir_path: str, rel: str, depth: int) -> None:
+        try:
+            entries = sorted(os.scandir(dir_path), key=lambda e: e.name)
+        except OSError as exc:
+            rep.error(Pos(dir_path, 1, 1), f"cannot read folder: {exc.strerror or exc}")
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            path = os.path.join(dir_path, e.name)
+            rel_name = f"{rel}{e.name}"
+            try:
+                is_link = e.is_symlink()
+                if is_link:
+                    target = os.path.realpath(path)
+                    if not (target == real_root or target.startswith(real_root + os.sep)):
+                        if e.name.endswith((".yaml", ".yml")) or os.path.isdir(path):
+                            rep.error(Pos(path, 1, 1), "symbolic link points outside the story folder; not followed")
+                        continue
+                is_dir = e.is_dir()
+            except OSError as exc:
+                rep.error(Pos(path, 1, 1), f"cannot read: {exc.strerror or exc}")
+                continue
+            if is_dir:
+                if not rel and e.name in SKIPPED_DIRS:
+                    continue
+                real = os.path.realpath(path)
+                if real in seen_dirs:
+                    rep.error(Pos(path, 1, 1), "symbolic link loop (this folder was already read); not followed")
+                    continue
+                if depth >= 16:
+                    rep.error(Pos(path, 1, 1), "folders nested too deep (16 levels); not read")
+                    continue
+                seen_dirs.add(real)
+                walk(path, rel_name + "/", depth + 1)
+            elif e.name.endswith((".yaml", ".yml")):
+                found.append((path, rel_name))
+
+    if not os.path.isdir(root):
+        what = "does not exist" if not os.path.exists(root) else "is not a folder"
+        rep.error(Pos(root, 1, 1), f"story folder {what}")
+        return None, []
+    walk(root, "", 0)
+    if len(found) > MAX_FILES:
+        rep.error(Pos(root, 1, 1), f"{len(found)} YAML files; the limit is {MAX_FILES}")
+        found = found[:MAX_FILES]
+    content = []
+    for path, rel in sorted(found, key=lambda f: f[1]):
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(50 * 1024 * 1024 + 1)
+        except OSError as exc:
+            rep.error(Pos(path, 1, 1), f"cannot read file: {exc.strerror or exc}")
+            continue
+        sf = SourceFile(path, rel, data)
+        if rel == MANIFEST_NAME:
+            manifest = sf
+        else:
+            content.append(sf)
+    if manifest is None:
+        rep.error(Pos(os.path.join(root, MANIFEST_NAME), 1, 1), "the story folder has no story.yaml (the manifest)")
+    return manifest, content
+
+
+def parse_file(sf: SourceFile, kind: S.Record, rep: Reporter):
+    """Validated record of one file (or None when it could not be read)."""
+    text = read_text(sf.path, sf.data, rep)
+    if text is None:
+        return None
+    try:
+        node = compose(sf.path, text)
+        if node is None:
+            if kind is S.CONTENT:
+                return S.Rec(Pos(sf.path, 1, 1))
+            rep.error(Pos(sf.path, 1, 1), "story.yaml is empty")
+            return None
+        w = Walker(sf.path, rep)
+        rec = kind.check(node, w, 0)
+    except YamlProblem as exc:
+        rep.error(exc.pos, exc.message)
+        return None
+    return rec if rec is not S.INVALID else None
+
+
+def fingerprint(manifest: SourceFile | None, content: list[SourceFile]) -> str:
+    h = hashlib.sha256()
+    for sf in ([manifest] if manifest else []) + content:
+        h.update(sf.rel.encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(sf.data).digest())
+    return h.hexdigest()[:32]
+
+
+class Compiler:
+    def __init__(self, root: str, rep: Reporter):
+        self.root = root
+        self.rep = rep
+
+    # -------------------------------------------------------------- entry
+    def run(self) -> StoryData | None:
+        rep = self.rep
+        manifest_file, files = discover(self.root, rep)
+        manifest = parse_file(manifest_file, S.MANIFEST, rep) if manifest_file else None
+        contents = [(sf, parse_file(sf, S.CONTENT, rep)) for sf in files]
+        self.fingerprint = fingerprint(manifest_file, files)
+        self.files = tuple(sf.path for sf in ([manifest_file] if manifest_file else []) + files)
+        if manifest is None:
+            # Still check content files on their own for structure errors.
+            return None
+        return self.compile(manifest, [rec for _, rec in contents if rec is not None])
+
+    # -------------------------------------------------------------- manifest
+    def compile(self, m: S.Rec, contents: list[S.Rec]) -> StoryData | None:
+        rep = self.rep
+        fmt = m.get("format")
+        if fmt is not None and fmt != 1:
+            rep.error(m.at("format"), f"format {fmt} is not supported; only format 1 exists")
+        self.variables = self.compile_variables(m.get("variables"))
+
+        scene_recs: dict[str, S.Rec] = {}
+        notes: dict[str, tuple[S.Rec, Pos]] = {}
+        codex: dict[str, tuple[S.Rec, Pos]] = {}
+        for rec in contents:
+            for sc in rec.get("scenes", ()):
+                sid = sc.get("id")
+                if sid is None:
+                    continue
+                if sid in scene_recs:
+                    first = scene_recs[sid].at("id")
+                    rep.error(sc.at("id"), f"duplicate scene id '{sid}' (first defined at {first})")
+                    continue
+                scene_recs[sid] = sc
+            for table, store, what in ((rec.get("notes"), notes, "note"), (rec.get("codex"), codex, "codex entry")):
+                if not table:
+                    continue
+                for key, value in table.items():
+                    if key in store:
+                        rep.error(table.kpos[key], f"duplicate {what} id '{key}' (first defined at {store[key][1]})")
+                        continue
+                    store[key] = (value, table.kpos[key])
+        self.scene_recs = scene_recs
+        self.note_recs = notes
+        self.codex_recs = codex
+
+        choice_ids: dict[str, set[str]] = {}
+        for sid, sc in scene_recs.items():
+            ids: dict[str, Pos] = {}
+            for i, ch in enumerate(sc.get("choices", ())):
+                if "id" in ch:
+                    cid = ch["id"]
+                    if cid in ids:
+                        rep.error(ch.at("id"), f"duplicate choice id '{cid}' in scene '{sid}' "
+                                               f"(first at line {ids[cid].line})")
+                    ids[cid] = ch.at("id")
+            choice_ids[sid] = set(ids)
+        self.scope = Scope(self.variables, set(scene_recs), choice_ids)
+
+        start = m.get("start")
+        if start is not None and start not in scene_recs:
+            rep.error(m.at("start"), f"start scene '{start}' does not exist" + did_you_mean(start, scene_recs))
+
+        self.used_notes: set[str] = set()
+        self.used_codex: set[str] = set()
+        scenes = {sid: self.compile_scene(sc) for sid, sc in scene_recs.items()}
+        triggers = self.compile_triggers(m.get("triggers", ()))
+        notes_c = {nid: Note(nid, r.get("title"), self.text(r.get("text", ""), r.at("text")), r.get("source", ""))
+                   for nid, (r, _) in notes.items()}
+        codex_c = {cid: CodexEntry(cid, r.get("name", cid), r.get("kind", "term"),
+                                   self.text(r.get("text", ""), r.at("text")), r.get("source", ""))
+                   for cid, (r, _) in codex.items()}
+        self.warn(m, scenes, start, triggers)
+        if rep.has_errors:
+            return None
+        cap = max(self.scope.count_constants, default=0) + 1
+        return StoryData(
+            id=m["id"], title=m["title"], subtitle=m.get("subtitle"), blurb=m.get("blurb"),
+            start=start, variables=frozen(self.variables), triggers=tuple(triggers),
+            scenes=frozen(scenes), notes=frozen(notes_c), codex=frozen(codex_c),
+            fingerprint=self.fingerprint, root=self.root, count_cap=max(cap, 1), files=self.files,
+        )
+
+    def compile_variables(self, table) -> dict[str, VarDef]:
+        out: dict[str, VarDef] = {}
+        if not table:
+            return out
+        rep = self.rep
+        for name, v in table.items():
+            t = v.get("type")
+            if t is None:
+                continue
+            has_min, has_max = "min" in v, "max" in v
+            lo = v.get("min", -INT_LIMIT)
+            hi = v.get("max", INT_LIMIT)
+            values = tuple(v.get("values", ()))
+            if t != "int":
+                for key in ("min", "max"):
+                    if key in v.kpos:
+                        rep.error(v.kpos[key], f"'{key}' applies only to int variables; '{name}' is {t}")
+            if t != "str" and "values" in v.kpos:
+                rep.error(v.kpos["values"], f"'values' applies only to str variables; '{name}' is {t}")
+            if t == "str" and "values" not in v.kpos:
+                rep.error(v.pos, f"missing required key 'values' in variable '{name}' (a str variable lists its values)")
+            if len(set(values)) != len(values):
+                rep.error(v.at("values"), f"'values' of '{name}' lists a value twice")
+            if t == "int" and lo > hi:
+                rep.error(v.at("min"), f"min {lo} is greater than max {hi}")
+            if v.get("meter") and not (t == "int" and has_min and has_max):
+                rep.error(v.kpos["meter"], f"'meter' needs an int variable with both min and max; '{name}' "
+                          + ("is " + t if t != "int" else "lacks " + " and ".join(k for k in ("min", "max") if k not in v)))
+            default = v.get("default")
+            dpos = v.at("default")
+            if "default" in v.kpos and "default" not in v.bad:
+                if t == "int" and (isinstance(default, bool) or not isinstance(default, int)):
+                    rep.error(dpos, f"default of '{name}' must be a whole number, not {default!r}")
+                elif t == "bool" and not isinstance(default, bool):
+                    rep.error(dpos, f"default of '{name}' must be true or false, not {default!r}")
+                elif t == "str":
+                    if default is None or isinstance(default, (bool, float)):
+                        rep.error(dpos, f"default of '{name}' must be text, not {default!r}")
+                    else:
+                        default = str(default)
+                        if values and default not in values:
+                            rep.error(dpos, f"default '{default}' of '{name}' is not among its values ({', '.join(values)})"
+                                      + did_you_mean(default, values))
+                elif t == "int" and not lo <= default <= hi:
+                    rep.error(dpos, f"default {default} of '{name}' is outside its range [{lo}, {hi}]")
+            out[name] = VarDef(name=name, type=t, default=default, lo=lo, hi=hi, has_min=has_min, has_max=has_max,
+                               values=values, label=v.get("label"), meter=bool(v.get("meter")),
+                               hidden=bool(v.get("hidden")))
+        self.var_pos = {name: table.kpos[name] for name in out}
+        return out
+
+    # -------------------------------------------------------------- pieces
+    def where(self, pos: Pos) -> str:
+        return f"{pos.path}:{pos.line}"
+
+    def cond(self, src: str, pos: Pos):
+        try:
+            return compile_condition(src, self.scope)
+        except ExprError as exc:
+            self.rep.error(pos, exc.message)
+            return None
+
+    def effects(self, rec: S.Rec, key: str = "do") -> tuple:
+        out = []
+        items = rec.get(key, ())
+        for i, src in enumerate(items):
+            pos = items.ipos[i]
+            try:
+                out.append(compile_effect(src, self.scope, self.where(pos)).apply)
+            except ExprError as exc:
+                self.rep.error(pos, exc.message)
+        return tuple(out)
+
+    def text(self, value, pos: Pos) -> Text:
+        if isinstance(value, str):
+            paragraphs = [(None, value, pos)]
+        else:
+            paragraphs = []
+            for i, item in enumerate(value):
+                ipos = value.ipos[i]
+                if isinstance(item, str):
+                    paragraphs.append((None, item, ipos))
+                else:
+                    c = self.cond(item["if"], item.at("if")) if "if" in item else None
+                    paragraphs.append((c, item.get("text", ""), item.at("text")))
+        compiled = []
+        static = True
+        for c, body, ppos in paragraphs:
+            try:
+                parts = parse_interpolation(body.strip("\n") if not isinstance(value, str) else body.rstrip("\n"),
+                                            self.variables)
+            except ExprError as exc:
+                self.rep.error(ppos, exc.message)
+                parts = (body,)
+            for part in parts:
+                if part.__class__ is tuple:
+                    self.scope.reads.add(part[0])
+                    static = False
+            if c is not None:
+                if c.is_const:
+                    if not c.const:
+                        continue
+                    c = None
+                else:
+                    static = False
+            compiled.append((c.fn if c is not None else None, parts))
+        rendered = "\n\n".join("".join(parts) for _, parts in compiled) if static else None
+        return Text(tuple(compiled), rendered)
+
+    def goto(self, value, pos: Pos, owner: str) -> Goto | None:
+        rep = self.rep
+        if isinstance(value, str):
+            self.check_scene_ref(value, pos)
+            return Goto(value)
+        branches = []
+        last = len(value) - 1
+        for i, br in enumerate(value):
+            target = br.get("to")
+            if target is not None:
+                self.check_scene_ref(target, br.at("to"))
+            has_if = "if" in br.kpos
+            if i == last and has_if:
+                rep.error(br.kpos["if"], f"the last branch of a goto list must have no 'if' (it is the default) in {owner}")
+            if i < last and not has_if:
+                rep.error(br.pos, f"only the last branch of a goto list may omit 'if'; the branches after this one "
+                                  f"could never be taken ({owner})")
+            c = self.cond(br["if"], br.at("if")) if "if" in br else None
+            branches.append((c.fn if c is not None and not c.is_const else
+                             (None if c is None or c.const else (lambda p: False)), target))
+        return Goto(None, tuple(branches))
+
+    def check_scene_ref(self, sid: str, pos: Pos) -> None:
+        if sid not in self.scene_recs:
+            self.rep.error(pos, f"unknown scene '{sid}'" + did_you_mean(sid, self.scene_recs))
+
+    def compile_scene(self, sc: S.Rec) -> Scene:
+        rep = self.rep
+        sid = sc["id"]
+        where = self.where(sc.pos)
+        kinds = [k for k in ("choices", "goto", "ending") if k in sc.kpos]
+        if len(kinds) == 0:
+            rep.error(sc.pos, f"scene '{sid}' needs exactly one of choices, goto or ending, and has none")
+        elif len(kinds) > 1:
+            rep.error(sc.kpos[kinds[1]], f"scene '{sid}' has both {kinds[0]} and {kinds[1]}; "
+                                         "a scene has exactly one of choices, goto or ending")
+        ending_rec = sc.get("ending")
+        if "text" not in sc.kpos and not (ending_rec is not None and "text" in ending_rec):
+            if "text" not in sc.bad:
+                rep.error(sc.pos, f"missing required key 'text' in scene '{sid}' (only an ending with its own text may omit it)")
+        text = self.text(sc["text"], sc.at("text")) if "text" in sc else Text((), "")
+        effects = self.effects(sc)
+        unlock = tuple(sc.get("unlock", ()))
+        for i, cid in enumerate(unlock):
+            self.used_codex.add(cid)
+            if cid not in self.codex_recs:
+                rep.error(sc["unlock"].ipos[i], f"unknown codex id '{cid}'" + did_you_mean(cid, self.codex_recs))
+        choices = []
+        if "choices" in sc and not sc["choices"] and "choices" not in sc.bad:
+            rep.error(sc.at("choices"), f"scene '{sid}' has an empty choices list: nothing would be on offer")
+        for i, ch in enumerate(sc.get("choices", ())):
+            choices.append(self.compile_choice(sid, i, ch))
+        goto = self.goto(sc["goto"], sc.at("goto"), f"scene '{sid}'") if "goto" in sc else None
+        ending = None
+        if ending_rec is not None:
+            etext = self.text(ending_rec["text"], ending_rec.at("text")) if "text" in ending_rec else None
+            ending = Ending(ending_rec.get("title", sid), ending_rec.get("kind", "ending"), etext)
+        cont = None
+        if goto is not None and not choices:
+            cont = ChoiceDef(id="continue", key=f"{sid}.continue", text=Text(((None, ("Continue",)),), "Continue"),
+                             cond=None, locked=None, once=False, effects=(), note=None, historical=False,
+                             goto=goto, explicit_id=False, where=where)
+        return Scene(id=sid, title=sc.get("title"), chapter=sc.get("chapter"), pov=sc.get("pov"), text=text,
+                     effects=effects, unlock=unlock, choices=tuple(choices), goto=goto, ending=ending,
+                     where=where, continue_choice=cont)
+
+    def compile_choice(self, sid: str, index: int, ch: S.Rec) -> ChoiceDef:
+        rep = self.rep
+        cid = ch.get("id", str(index + 1))
+        where = self.where(ch.pos)
+        text = self.text(ch["text"], ch.at("text")) if "text" in ch else Text((), "")
+        cond = None
+        if "if" in ch:
+            c = self.cond(ch["if"], ch.at("if"))
+            if c is not None:
+                if c.is_const and not c.const:
+                    rep.warning(ch.at("if"), f"choice '{cid}' in scene '{sid}' has a condition that is always false: "
+                                             "it is never offered")
+                    cond = lambda p: False  # noqa: E731
+                elif not c.is_const:
+                    cond = c.fn
+        if "locked" in ch and "if" not in ch.kpos:
+            rep.warning(ch.kpos["locked"], "'locked' has no effect without 'if'")
+        note = ch.get("note")
+        if note is not None:
+            self.used_notes.add(note)
+            if note not in self.note_recs:
+                rep.error(ch.at("note"), f"unknown note id '{note}'" + did_you_mean(note, self.note_recs))
+        goto = self.goto(ch["goto"], ch.at("goto"), f"choice '{cid}' of scene '{sid}'") if "goto" in ch else Goto(sid)
+        return ChoiceDef(id=cid, key=f"{sid}.{cid}", text=text, cond=cond, locked=ch.get("locked"),
+                         once=bool(ch.get("once")), effects=self.effects(ch), note=note,
+                         historical=bool(ch.get("historical")), goto=goto, explicit_id="id" in ch, where=where)
+
+    def compile_triggers(self, items) -> list[Trigger]:
+        out = []
+        for i, tr in enumerate(items):
+            target = tr.get("goto")
+            if target is not None:
+                self.check_scene_ref(target, tr.at("goto"))
+            c = self.cond(tr["if"], tr.at("if")) if "if" in tr else None
+            if c is None or target is None:
+                continue
+            fn = c.fn if not c.is_const else ((lambda p: True) if c.const else (lambda p: False))
+            out.append(Trigger(fn, target, self.where(items.ipos[i])))
+        return out
+
+    # -------------------------------------------------------------- warnings
+    def warn(self, m: S.Rec, scenes: dict[str, Scene], start, triggers: list[Trigger]) -> None:
+        rep = self.rep
+        if start in scenes:
+            roots = [start] + [t.target for t in triggers if t.target in scenes]
+            seen = set(roots)
+            queue = deque(roots)
+            while queue:
+                sc = scenes[queue.popleft()]
+                targets = []
+                if sc.goto is not None:
+                    targets.extend(sc.goto.targets())
+                for ch in sc.choices:
+                    targets.extend(ch.goto.targets())
+                for t in targets:
+                    if t in scenes and t not in seen:
+                        seen.add(t)
+                        queue.append(t)
+            for sid, sc in self.scene_recs.items():
+                if sid not in seen:
+                    rep.warning(sc.at("id"), f"scene '{sid}' can never be reached from the start scene '{start}'")
+        for name in self.variables:
+            if name not in self.scope.reads:
+                rep.warning(self.var_pos[name], f"variable '{name}' is declared but never read")
+        for nid, (_, pos) in self.note_recs.items():
+            if nid not in self.used_notes:
+                rep.warning(pos, f"note '{nid}' is never shown (no choice names it)")
+        for cid, (_, pos) in self.codex_recs.items():
+            if cid not in self.used_codex:
+                rep.warning(pos, f"codex entry '{cid}' is never unlocked")
+
+
+def compile_story(root: str) -> tuple[StoryData | None, list]:
+    """(compiled story or None, problems sorted by file and line)."""
+    rep = Reporter()
+    data = None
+    try:
+        data = Compiler(root, rep).run()
+    except RecursionError:
+        rep.error(Pos(root, 1, 1), "the story is nested too deeply to read")
+    return data, sorted(rep.problems)

@@ -1,0 +1,424 @@
+"""The expression language of §5: parsed once at load, run as closures.
+
+Python's `ast` does the tokenising; everything it produces is walked against an
+allow-list, type-checked against the declared variables, and compiled into
+plain closures over the playthrough. Nothing is parsed, and nothing but these
+closures runs, during play.
+
+A compiled expression takes the playthrough `p` and reads `p.vars`,
+`p.visits`, `p.chosen` and `p.chance(n)`.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from game.engine.errors import StoryRuntimeError
+from game.engine.model import VarDef
+
+from .problems import did_you_mean
+
+MAX_EXPR_CHARS = 500
+MAX_LITERAL = 1_000_000_000
+INT, BOOL, STR = "int", "bool", "str"
+FUNCTIONS = ("visited", "chose", "chance")
+
+_CMP = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+    ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+}
+_CMP_TEXT = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+_FORBIDDEN = {
+    ast.Pow: "`**` is not part of the language (only + - *)",
+    ast.Div: "division is not part of the language (only + - *)",
+    ast.FloorDiv: "division is not part of the language (only + - *)",
+    ast.Mod: "`%` is not part of the language (only + - *)",
+    ast.Attribute: "attribute access (`a.b`) is not allowed",
+    ast.Subscript: "indexing (`a[b]`) is not allowed",
+    ast.Lambda: "lambda is not allowed",
+    ast.NamedExpr: "`:=` is not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.IfExp: "`x if c else y` is not allowed (use goto branches or conditional paragraphs)",
+    ast.List: "lists are not allowed",
+    ast.Tuple: "tuples are not allowed",
+    ast.Dict: "dictionaries are not allowed",
+    ast.Set: "sets are not allowed",
+    ast.JoinedStr: "f-strings are not allowed",
+    ast.Starred: "`*` unpacking is not allowed",
+    ast.Await: "await is not allowed",
+    ast.Yield: "yield is not allowed",
+}
+
+
+class ExprError(Exception):
+    """A problem in one expression; `offset` is the 0-based column inside it."""
+
+    def __init__(self, message: str, offset: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass
+class Scope:
+    """What an expression may name."""
+
+    variables: dict[str, VarDef]
+    scenes: set[str]
+    choice_ids: dict[str, set[str]]  # scene -> explicit choice ids
+    reads: set[str] = field(default_factory=set)
+    count_constants: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Compiled:
+    fn: Callable[[Any], Any]
+    type: str
+    const: Any = None
+    is_const: bool = False
+    uses_counts: bool = False
+
+
+def _node_offset(node: ast.AST) -> int:
+    return getattr(node, "col_offset", 0)
+
+
+def _check_text(src: str) -> None:
+    if len(src) > MAX_EXPR_CHARS:
+        raise ExprError(f"expression is {len(src)} characters long; the limit is {MAX_EXPR_CHARS}")
+    quote = None
+    for i, ch in enumerate(src):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif not ch.isascii():
+            raise ExprError(f"character '{ch}' (U+{ord(ch):04X}) is not allowed outside quotes: names are lowercase ASCII", i)
+        elif ch == "\n" or ch == "\\":
+            raise ExprError("an expression must stay on one line", i)
+
+
+def _parse(src: str, mode: str) -> ast.AST:
+    _check_text(src)
+    try:
+        return ast.parse(src.strip(), mode=mode)
+    except SyntaxError as exc:
+        offset = max((exc.offset or 1) - 1, 0)
+        msg = exc.msg
+        if "=" in src and mode == "eval" and "==" not in src and "invalid syntax" in msg:
+            msg = "invalid syntax (to compare, write ==)"
+        elif "&&" in src or "||" in src:
+            msg = "invalid syntax (write `and` / `or`)"
+        raise ExprError(f"expression syntax: {msg}", offset) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ExprError("expression could not be parsed") from None
+
+
+def compile_condition(src: str, scope: Scope) -> Compiled:
+    tree = _parse(src, "eval")
+    c = _compile(tree.body, scope)
+    if c.type != BOOL:
+        raise ExprError(f"a condition must be true or false, but this is {_a(c.type)}")
+    return c
+
+
+def compile_int(src: str, scope: Scope) -> Compiled:
+    tree = _parse(src, "eval")
+    return _compile(tree.body, scope)
+
+
+def _a(t: str) -> str:
+    return {"int": "a number", "bool": "true/false", "str": "text"}[t]
+
+
+def _const(value: Any, type_: str) -> Compiled:
+    return Compiled(lambda p, v=value: v, type_, value, True)
+
+
+def _compile(node: ast.AST, scope: Scope) -> Compiled:
+    off = _node_offset(node)
+    kind = type(node)
+    if kind in _FORBIDDEN:
+        raise ExprError(_FORBIDDEN[kind], off)
+    if kind is ast.Constant:
+        v = node.value
+        if isinstance(v, bool) or v is None or isinstance(v, (float, complex, bytes)) or v is Ellipsis:
+            raise ExprError(f"literal {ast.unparse(node)} is not allowed (numbers are whole, booleans are true/false)", off)
+        if isinstance(v, int):
+            if abs(v) > MAX_LITERAL:
+                raise ExprError(f"number {v} is too large (the limit is {MAX_LITERAL:,})", off)
+            return _const(v, INT)
+        if isinstance(v, str):
+            return _const(v, STR)
+        raise ExprError("unsupported literal", off)
+    if kind is ast.Name:
+        name = node.id
+        if name == "true":
+            return _const(True, BOOL)
+        if name == "false":
+            return _const(False, BOOL)
+        var = scope.variables.get(name)
+        if var is None:
+            hint = did_you_mean(name, list(scope.variables) + ["true", "false"])
+            if name in ("True", "False"):
+                hint = f" (write {name.lower()})"
+            raise ExprError(f"undeclared variable '{name}'{hint}", off)
+        scope.reads.add(name)
+        return Compiled(lambda p, n=name: p.vars[n], var.type)
+    if kind is ast.UnaryOp:
+        operand = _compile(node.operand, scope)
+        if isinstance(node.op, ast.Not):
+            if operand.type != BOOL:
+                raise ExprError(f"`not` needs true/false, not {_a(operand.type)}", off)
+            if operand.is_const:
+                return _const(not operand.const, BOOL)
+            f = operand.fn
+            return Compiled(lambda p: not f(p), BOOL, uses_counts=operand.uses_counts)
+        if isinstance(node.op, ast.USub):
+            if operand.type != INT:
+                raise ExprError(f"unary minus needs a number, not {_a(operand.type)}", off)
+            if operand.is_const:
+                return _const(-operand.const, INT)
+            f = operand.fn
+            return Compiled(lambda p: -f(p), INT, uses_counts=operand.uses_counts)
+        raise ExprError(f"operator `{ast.unparse(node)[0]}` is not allowed (only -, not)", off)
+    if kind is ast.BinOp:
+        op = type(node.op)
+        if op not in _ARITH:
+            raise ExprError(_FORBIDDEN.get(op, f"operator in `{ast.unparse(node)}` is not allowed (only + - *)"), off)
+        left, right = _compile(node.left, scope), _compile(node.right, scope)
+        for side in (left, right):
+            if side.type != INT:
+                sym = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}[op]
+                raise ExprError(f"`{sym}` needs numbers on both sides, not {_a(side.type)}", off)
+        fn_op = _ARITH[op]
+        if left.is_const and right.is_const:
+            return _const(fn_op(left.const, right.const), INT)
+        lf, rf = left.fn, right.fn
+        return Compiled(lambda p: fn_op(lf(p), rf(p)), INT, uses_counts=left.uses_counts or right.uses_counts)
+    if kind is ast.BoolOp:
+        parts = [_compile(v, scope) for v in node.values]
+        for part in parts:
+            if part.type != BOOL:
+                word = "and" if isinstance(node.op, ast.And) else "or"
+                raise ExprError(f"`{word}` needs true/false on both sides, not {_a(part.type)}", off)
+        is_and = isinstance(node.op, ast.And)
+        uses = any(p.uses_counts for p in parts)
+        if all(p.is_const for p in parts):
+            vals = [p.const for p in parts]
+            return _const(all(vals) if is_and else any(vals), BOOL)
+        if is_and and any(p.is_const and not p.const for p in parts):
+            return _const(False, BOOL)
+        if not is_and and any(p.is_const and p.const for p in parts):
+            return _const(True, BOOL)
+        fns = [p.fn for p in parts if not p.is_const]
+        fn = fns[0]
+        for nxt in fns[1:]:
+            fn = (lambda a, b: (lambda p: a(p) and b(p)))(fn, nxt) if is_and else \
+                 (lambda a, b: (lambda p: a(p) or b(p)))(fn, nxt)
+        return Compiled(fn, BOOL, uses_counts=uses)
+    if kind is ast.Compare:
+        return _compare(node, scope)
+    if kind is ast.Call:
+        return _call(node, scope)
+    raise ExprError(f"`{_safe_unparse(node)}` is not part of the expression language", off)
+
+
+def _safe_unparse(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)[:40]
+    except Exception:  # pragma: no cover - defensive
+        return type(node).__name__
+
+
+def _compare(node: ast.Compare, scope: Scope) -> Compiled:
+    off = _node_offset(node)
+    items = [_compile(node.left, scope)] + [_compile(c, scope) for c in node.comparators]
+    exprs = [node.left] + list(node.comparators)
+    uses = any(i.uses_counts for i in items)
+    for i, op in enumerate(node.ops):
+        a, b = items[i], items[i + 1]
+        opt = type(op)
+        if opt not in _CMP:
+            raise ExprError(f"`{ast.unparse(node)}`: only == != < <= > >= compare (no `in`, `is`)", off)
+        if a.type != b.type:
+            raise ExprError(f"cannot compare {_a(a.type)} with {_a(b.type)} using {_CMP_TEXT[opt]}", off)
+        if a.type != INT and opt not in (ast.Eq, ast.NotEq):
+            raise ExprError(f"{_CMP_TEXT[opt]} compares numbers, not {_a(a.type)}", off)
+        if a.type == STR:
+            _check_str_values(exprs[i], exprs[i + 1], a, b, scope)
+        if uses:
+            for side in (a, b):
+                if side.is_const and side.type == INT:
+                    scope.count_constants.add(side.const)
+    if all(i.is_const for i in items):
+        result = all(_CMP[type(op)](items[k].const, items[k + 1].const) for k, op in enumerate(node.ops))
+        return _const(result, BOOL)
+    if len(node.ops) == 1:
+        fop = _CMP[type(node.ops[0])]
+        a, b = items
+        if b.is_const and isinstance(exprs[0], ast.Name):
+            name, c = exprs[0].id, b.const
+            return Compiled(lambda p: fop(p.vars[name], c), BOOL, uses_counts=uses)
+        af, bf = a.fn, b.fn
+        return Compiled(lambda p: fop(af(p), bf(p)), BOOL, uses_counts=uses)
+    fns = [i.fn for i in items]
+    ops = [_CMP[type(o)] for o in node.ops]
+
+    def chained(p):
+        left = fns[0](p)
+        for op_, f in zip(ops, fns[1:]):
+            right = f(p)
+            if not op_(left, right):
+                return False
+            left = right
+        return True
+
+    return Compiled(chained, BOOL, uses_counts=uses)
+
+
+def _check_str_values(x: ast.AST, y: ast.AST, a: Compiled, b: Compiled, scope: Scope) -> None:
+    for var_node, lit in ((x, b), (y, a)):
+        if isinstance(var_node, ast.Name) and lit.is_const and var_node.id in scope.variables:
+            var = scope.variables[var_node.id]
+            if var.values and lit.const not in var.values:
+                raise ExprError(f"'{lit.const}' is not a value of '{var.name}' (its values: "
+                                f"{', '.join(var.values)}){did_you_mean(lit.const, var.values)}", _node_offset(var_node))
+
+
+def _call(node: ast.Call, scope: Scope) -> Compiled:
+    off = _node_offset(node)
+    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+        name = node.func.id if isinstance(node.func, ast.Name) else _safe_unparse(node.func)
+        raise ExprError(f"unknown function '{name}' (only visited, chose, chance){did_you_mean(name, FUNCTIONS)}", off)
+    fname = node.func.id
+    if node.keywords or len(node.args) != 1:
+        raise ExprError(f"{fname}() takes exactly one argument", off)
+    arg = node.args[0]
+    if fname == "visited":
+        if not isinstance(arg, ast.Name):
+            raise ExprError("visited() takes a scene id, e.g. visited(prague_offer)", off)
+        sid = arg.id
+        if sid not in scope.scenes:
+            raise ExprError(f"unknown scene '{sid}' in visited(){did_you_mean(sid, scope.scenes)}", _node_offset(arg))
+        return Compiled(lambda p: p.visits.get(sid, 0), INT, uses_counts=True)
+    if fname == "chose":
+        if not (isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name)):
+            raise ExprError("chose() takes SCENE.CHOICE, e.g. chose(blagoveshchensk_safe.refuse)", off)
+        sid, cid = arg.value.id, arg.attr
+        if sid not in scope.scenes:
+            raise ExprError(f"unknown scene '{sid}' in chose(){did_you_mean(sid, scope.scenes)}", _node_offset(arg))
+        ids = scope.choice_ids.get(sid, set())
+        if cid not in ids:
+            extra = " (chose() needs the choice to have an explicit `id`)" if not ids else did_you_mean(cid, ids)
+            raise ExprError(f"scene '{sid}' has no choice with id '{cid}'{extra}", _node_offset(arg))
+        key = f"{sid}.{cid}"
+        return Compiled(lambda p: p.chosen.get(key, 0), INT, uses_counts=True)
+    # chance(N)
+    n = _compile(arg, scope)
+    if n.type != INT:
+        raise ExprError(f"chance() takes a percentage (a number), not {_a(n.type)}", off)
+    if n.is_const:
+        if not 0 <= n.const <= 100:
+            raise ExprError(f"chance({n.const}): the percentage must be between 0 and 100", off)
+        pct = n.const
+        return Compiled(lambda p: p.chance(pct), BOOL)
+    nf = n.fn
+    return Compiled(lambda p: p.chance(nf(p)), BOOL)
+
+
+# ------------------------------------------------------------------ effects
+
+@dataclass
+class Effect:
+    """One compiled `NAME op EXPR`."""
+
+    target: str
+    apply: Callable[[Any], None]
+    rhs_reads: set[str]
+    source: str
+
+
+def compile_effect(src: str, scope: Scope, where: str) -> Effect:
+    """`where` (file:line) goes into runtime errors."""
+    tree = _parse(src, "exec")
+    body = tree.body
+    if len(body) != 1 or not isinstance(body[0], (ast.Assign, ast.AugAssign)):
+        raise ExprError("an effect is `NAME = EXPR`, `NAME += EXPR` or `NAME -= EXPR`")
+    stmt = body[0]
+    if isinstance(stmt, ast.Assign):
+        if len(stmt.targets) != 1:
+            raise ExprError("assign one variable at a time")
+        target, op = stmt.targets[0], None
+    else:
+        target, op = stmt.target, type(stmt.op)
+        if op not in (ast.Add, ast.Sub):
+            raise ExprError("only `=`, `+=` and `-=` assign", _node_offset(stmt))
+    if not isinstance(target, ast.Name):
+        raise ExprError("only a variable name can be assigned", _node_offset(target))
+    name = target.id
+    var = scope.variables.get(name)
+    if var is None:
+        raise ExprError(f"undeclared variable '{name}'{did_you_mean(name, scope.variables)}", _node_offset(target))
+    before = set(scope.reads)
+    rhs = _compile(stmt.value, scope)
+    rhs_reads = scope.reads - before
+    if name in rhs_reads and name not in before:
+        # `x = x + 1` is the same as `x += 1`: not a read of x.
+        scope.reads.discard(name)
+    if op is not None and var.type != INT:
+        sym = "+=" if op is ast.Add else "-="
+        raise ExprError(f"`{sym}` needs a number variable; '{name}' is {_a(var.type)}", _node_offset(stmt))
+    if rhs.type != var.type:
+        raise ExprError(f"'{name}' is {_a(var.type)} but the value is {_a(rhs.type)}", _node_offset(stmt.value))
+    if var.type == STR and rhs.is_const and rhs.const not in var.values:
+        raise ExprError(f"'{rhs.const}' is not a value of '{name}' (its values: {', '.join(var.values)})"
+                        + did_you_mean(rhs.const, var.values), _node_offset(stmt.value))
+    return Effect(name, _effect_fn(var, op, rhs, where, src), rhs_reads, src)
+
+
+def _effect_fn(var: VarDef, op, rhs: Compiled, where: str, src: str) -> Callable[[Any], None]:
+    name, lo, hi = var.name, var.lo, var.hi
+    if var.type == INT:
+        if rhs.is_const and op is not None:
+            delta = rhs.const if op is ast.Add else -rhs.const
+
+            def add_const(p):
+                v = p.vars
+                old = v[name]
+                new = old + delta
+                v[name] = lo if new < lo else hi if new > hi else new
+                p.log.append((name, old))
+            return add_const
+        f = rhs.fn
+        sign = 0 if op is None else (1 if op is ast.Add else -1)
+
+        def assign_int(p):
+            v = p.vars
+            old = v[name]
+            val = f(p)
+            new = val if sign == 0 else old + sign * val
+            v[name] = lo if new < lo else hi if new > hi else new
+            p.log.append((name, old))
+        return assign_int
+    f = rhs.fn
+    values = frozenset(var.values) if var.type == STR else None
+    check = values is not None and not rhs.is_const
+
+    def assign(p):
+        v = p.vars
+        new = f(p)
+        if check and new not in values:
+            raise StoryRuntimeError(f"`{src}` sets '{name}' to '{new}', which is not among its values "
+                                    f"({', '.join(sorted(values))})", where)
+        p.log.append((name, v[name]))
+        v[name] = new
+    return assign

@@ -1,0 +1,78 @@
+"""Positioned problems: the one currency of every author-facing error."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One `PATH:LINE:COLUMN: severity: MESSAGE` line (LINE and COLUMN 1-based)."""
+
+    path: str
+    line: int
+    column: int
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass(frozen=True)
+class Pos:
+    """Where a value stands: a path as the user named it, 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+
+    def shifted(self, columns: int) -> "Pos":
+        return Pos(self.path, self.line, self.column + columns)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class StoryError(Exception):
+    """Loading failed; `.problems` holds every problem found, errors and warnings."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems)
+        errors = [p for p in self.problems if p.is_error]
+        shown = "\n".join(str(p) for p in errors[:20])
+        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"{len(errors)} error(s) in the story:\n{shown}{more}")
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+class Reporter:
+    """Collects problems; never stops at the first one."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, pos: Pos, message: str) -> None:
+        self.problems.append(Problem(pos.path, pos.line, pos.column, "error", message))
+
+    def warning(self, pos: Pos, message: str) -> None:
+        self.problems.append(Problem(pos.path, pos.line, pos.column, "warning", message))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A ' (did you mean 'x'?)' suffix when a candidate is close, else ''."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""

@@ -1,0 +1,493 @@
+"""The story format's shape, defined once.
+
+The same definitions validate nodes (with positions, all problems at once,
+"did you mean") and generate the JSON Schema for editors (`open-diplomacy
+schema`). Nothing else describes the format's keys.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .problems import Pos, did_you_mean
+from .yamlread import Walker, YamlProblem, pos_of
+
+ID_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
+INVALID = object()  # a value that failed validation (already reported)
+
+
+class Rec(dict):
+    """A validated mapping that remembers where its keys and values stand."""
+
+    __slots__ = ("pos", "kpos", "vpos", "bad")
+
+    def __init__(self, pos: Pos):
+        super().__init__()
+        self.pos = pos
+        self.kpos: dict[str, Pos] = {}
+        self.vpos: dict[str, Pos] = {}
+        self.bad: set[str] = set()
+
+    def at(self, key: str) -> Pos:
+        return self.vpos.get(key, self.pos)
+
+
+class Seq(list):
+    """A validated sequence that remembers where each item stands."""
+
+    __slots__ = ("pos", "ipos")
+
+    def __init__(self, pos: Pos):
+        super().__init__()
+        self.pos = pos
+        self.ipos: list[Pos] = []
+
+
+def _kind_name(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return "a value" if node.value else "nothing"
+
+
+def id_problem(value: str) -> str | None:
+    """Why `value` is not an identifier, or None."""
+    if ID_RE.match(value):
+        return None
+    for i, ch in enumerate(value):
+        ok = ("a" <= ch <= "z") or (i > 0 and (ch.isdigit() and ch.isascii() or ch == "_"))
+        if not ok:
+            name = unicodedata.name(ch, "")
+            what = f"'{ch}' (U+{ord(ch):04X}{' ' + name if name else ''})"
+            return (f"'{value}' is not a valid id: character {i + 1} is {what}; ids use lowercase "
+                    f"ASCII letters, digits and _, and start with a letter")
+    return f"'{value}' is not a valid id: ids use lowercase ASCII letters, digits and _, and start with a letter"
+
+
+class T:
+    """A type in the format: checks a node, and describes itself as JSON Schema."""
+
+    doc = ""
+
+    def check(self, node: Node, w: Walker, depth: int) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def json(self) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def fail(self, w: Walker, node: Node, message: str):
+        w.rep.error(pos_of(w.path, node), message)
+        return INVALID
+
+    def scalar(self, node: Node, w: Walker, depth: int, expected: str):
+        w.budget(node, depth)
+        if not isinstance(node, ScalarNode):
+            return self.fail(w, node, f"expected {expected}, found {_kind_name(node)}")
+        try:
+            return w.scalar(node)
+        except YamlProblem as exc:
+            w.rep.error(exc.pos, exc.message)
+            return INVALID
+
+
+class Str(T):
+    def __init__(self, doc: str = "", markdown: bool = False):
+        self.doc = doc
+        self.markdown = markdown
+
+    def check(self, node, w, depth):
+        v = self.scalar(node, w, depth, "text")
+        if v is INVALID:
+            return v
+        if isinstance(v, str):
+            return v
+        if v is None:
+            return self.fail(w, node, "expected text, found nothing")
+        # An author who writes `title: 1938` means the text "1938".
+        return node.value
+
+    def json(self):
+        return {"type": ["string", "number", "boolean"], "description": self.doc}
+
+
+class Int(T):
+    def __init__(self, doc: str = ""):
+        self.doc = doc
+
+    def check(self, node, w, depth):
+        v = self.scalar(node, w, depth, "a whole number")
+        if v is INVALID:
+            return v
+        if isinstance(v, bool) or not isinstance(v, int):
+            return self.fail(w, node, f"expected a whole number, found {node.value!r}")
+        return v
+
+    def json(self):
+        return {"type": "integer", "description": self.doc}
+
+
+class Bool(T):
+    def __init__(self, doc: str = ""):
+        self.doc = doc
+
+    def check(self, node, w, depth):
+        v = self.scalar(node, w, depth, "true or false")
+        if v is INVALID:
+            return v
+        if not isinstance(v, bool):
+            return self.fail(w, node, f"expected true or false, found {node.value!r}")
+        return v
+
+    def json(self):
+        return {"type": "boolean", "description": self.doc}
+
+
+class Scalar(T):
+    """Any scalar (a variable's default: its type is checked against `type`)."""
+
+    def __init__(self, doc: str = ""):
+        self.doc = doc
+
+    def check(self, node, w, depth):
+        return self.scalar(node, w, depth, "a value")
+
+    def json(self):
+        return {"type": ["string", "integer", "boolean"], "description": self.doc}
+
+
+class Ident(T):
+    def __init__(self, doc: str = ""):
+        self.doc = doc
+
+    def check(self, node, w, depth):
+        v = self.scalar(node, w, depth, "an id")
+        if v is INVALID:
+            return v
+        if not isinstance(v, str):
+            return self.fail(w, node, f"expected an id, found {node.value!r}")
+        why = id_problem(v)
+        if why:
+            return self.fail(w, node, why)
+        return v
+
+    def json(self):
+        return {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": self.doc}
+
+
+class Enum(T):
+    def __init__(self, values: list[str], doc: str = ""):
+        self.values = values
+        self.doc = doc
+
+    def check(self, node, w, depth):
+        v = self.scalar(node, w, depth, "one of " + ", ".join(self.values))
+        if v is INVALID:
+            return v
+        if v not in self.values:
+            return self.fail(w, node, f"'{node.value}' is not one of {', '.join(self.values)}"
+                             + did_you_mean(str(node.value), self.values))
+        return v
+
+    def json(self):
+        return {"enum": self.values, "description": self.doc}
+
+
+class Expr(T):
+    """An expression (§5), kept as text here and compiled later.
+
+    A YAML boolean (`if: true`) stands for the constant expression."""
+
+    def __init__(self, doc: str = "", allow_bool: bool = True):
+        self.doc = doc
+        self.allow_bool = allow_bool
+
+    def check(self, node, w, depth):
+        v = self.scalar(node, w, depth, "an expression")
+        if v is INVALID:
+            return v
+        if isinstance(v, bool) and self.allow_bool:
+            return "true" if v else "false"
+        if not isinstance(v, str) or (not node.style and v == ""):
+            return self.fail(w, node, f"expected an expression, found {node.value!r}")
+        return v
+
+    def json(self):
+        return {"type": ["string", "boolean"] if self.allow_bool else "string", "description": self.doc}
+
+
+class ListOf(T):
+    def __init__(self, item: T, doc: str = "", single_ok: bool = False, nonempty: bool = False):
+        self.item = item
+        self.doc = doc
+        self.single_ok = single_ok
+        self.nonempty = nonempty
+
+    def check(self, node, w, depth):
+        w.budget(node, depth)
+        pos = pos_of(w.path, node)
+        out = Seq(pos)
+        if isinstance(node, SequenceNode):
+            w.check_collection_tag(node)
+            items = node.value
+        elif self.single_ok and isinstance(node, ScalarNode) and node.value != "":
+            items = [node]
+        else:
+            return self.fail(w, node, f"expected a list, found {_kind_name(node)}")
+        if self.nonempty and not items:
+            return self.fail(w, node, "the list is empty")
+        for item in items:
+            v = self.item.check(item, w, depth + 1)
+            if v is not INVALID:
+                out.append(v)
+                out.ipos.append(pos_of(w.path, item))
+        return out
+
+    def json(self):
+        arr = {"type": "array", "items": self.item.json(), "description": self.doc}
+        if self.nonempty:
+            arr["minItems"] = 1
+        if self.single_ok:
+            return {"anyOf": [arr, self.item.json()], "description": self.doc}
+        return arr
+
+
+class OneOf(T):
+    """Chooses by the node's kind: scalar, list or mapping."""
+
+    def __init__(self, doc: str = "", scalar: T | None = None, seq: T | None = None, mapping: T | None = None):
+        self.doc = doc
+        self.by_kind = {ScalarNode: scalar, SequenceNode: seq, MappingNode: mapping}
+
+    def check(self, node, w, depth):
+        t = self.by_kind.get(type(node))
+        if t is None:
+            kinds = [n for n, k in (("text", ScalarNode), ("a list", SequenceNode), ("a mapping", MappingNode)) if self.by_kind[k]]
+            w.budget(node, depth)
+            return self.fail(w, node, f"expected {' or '.join(kinds)}, found {_kind_name(node)}")
+        return t.check(node, w, depth)
+
+    def json(self):
+        return {"anyOf": [t.json() for t in self.by_kind.values() if t], "description": self.doc}
+
+
+class F:
+    """A field of a record."""
+
+    def __init__(self, type_: T, required: bool = False, doc: str = ""):
+        self.type = type_
+        self.required = required
+        self.doc = doc or type_.doc
+
+
+class Record(T):
+    def __init__(self, what: str, fields: dict[str, F], doc: str = "", nullable: bool = False):
+        self.what = what
+        self.fields = fields
+        self.doc = doc
+        self.nullable = nullable
+
+    def check(self, node, w, depth):
+        w.budget(node, depth)
+        if self.nullable and isinstance(node, ScalarNode) and node.value == "" and not node.style:
+            return Rec(pos_of(w.path, node))
+        if not isinstance(node, MappingNode):
+            return self.fail(w, node, f"expected {self.what} (a mapping of keys), found {_kind_name(node)}")
+        w.check_collection_tag(node)
+        rec = Rec(pos_of(w.path, node))
+        for knode, vnode in mapping_pairs(node, w, depth):
+            key = knode.value
+            kpos = pos_of(w.path, knode)
+            field = self.fields.get(key)
+            if field is None:
+                w.rep.error(kpos, f"unknown key '{key}' in {self.what}" + did_you_mean(key, self.fields))
+                continue
+            rec.kpos[key] = kpos
+            rec.vpos[key] = pos_of(w.path, vnode)
+            v = field.type.check(vnode, w, depth + 1)
+            if v is INVALID:
+                rec.bad.add(key)
+            else:
+                rec[key] = v
+        for key, field in self.fields.items():
+            if field.required and key not in rec.kpos:
+                w.rep.error(rec.pos, f"missing required key '{key}' in {self.what}")
+        return rec
+
+    def json(self):
+        out = {
+            "type": "object",
+            "description": self.doc,
+            "properties": {k: dict(f.type.json(), description=f.doc) for k, f in self.fields.items()},
+            "required": [k for k, f in self.fields.items() if f.required],
+            "additionalProperties": False,
+        }
+        if self.nullable:
+            return {"anyOf": [out, {"type": "null"}], "description": self.doc}
+        return out
+
+
+class MapOf(T):
+    """A mapping from ids to values (notes, codex, variables)."""
+
+    def __init__(self, value: T, what: str, doc: str = ""):
+        self.value = value
+        self.what = what
+        self.doc = doc
+
+    def check(self, node, w, depth):
+        w.budget(node, depth)
+        if not isinstance(node, MappingNode):
+            return self.fail(w, node, f"expected {self.what} (a mapping from ids), found {_kind_name(node)}")
+        w.check_collection_tag(node)
+        rec = Rec(pos_of(w.path, node))
+        for knode, vnode in mapping_pairs(node, w, depth):
+            key = knode.value
+            kpos = pos_of(w.path, knode)
+            why = id_problem(key)
+            if why:
+                w.rep.error(kpos, why)
+                continue
+            v = self.value.check(vnode, w, depth + 1)
+            rec.kpos[key] = kpos
+            rec.vpos[key] = pos_of(w.path, vnode)
+            if v is not INVALID:
+                rec[key] = v
+        return rec
+
+    def json(self):
+        return {
+            "type": "object",
+            "description": self.doc,
+            "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+            "additionalProperties": self.value.json(),
+        }
+
+
+def mapping_pairs(node: MappingNode, w: Walker, depth: int):
+    """(key node, value node) pairs; keys must be plain text, never repeated."""
+    seen: dict[str, Pos] = {}
+    for knode, vnode in node.value:
+        w.budget(knode, depth + 1)
+        if not isinstance(knode, ScalarNode):
+            w.rep.error(pos_of(w.path, knode), "a key must be plain text, not a list or mapping")
+            continue
+        try:
+            w.scalar(knode)  # rejects tags on keys
+        except YamlProblem as exc:
+            w.rep.error(exc.pos, exc.message)
+            continue
+        key = knode.value
+        kpos = pos_of(w.path, knode)
+        if key in seen:
+            first = seen[key]
+            w.rep.error(kpos, f"duplicate key '{key}' (first at line {first.line}, column {first.column}); "
+                              "YAML would silently keep only the last one")
+            continue
+        seen[key] = kpos
+        yield knode, vnode
+
+
+# ---------------------------------------------------------------- the format
+
+COND = Expr("A condition (§5), e.g. `suspicion >= 7 and not family_safe`.")
+EFFECTS = ListOf(Expr("An effect: `NAME = EXPR`, `NAME += EXPR` or `NAME -= EXPR`.", allow_bool=False),
+                 "Effects applied in order.", single_ok=True)
+TEXT = OneOf(
+    "Markdown text; `{name}` inserts a variable. May be a list of paragraphs, each text or {if, text}.",
+    scalar=Str(markdown=True),
+    seq=ListOf(OneOf(scalar=Str(markdown=True),
+                     mapping=Record("paragraph", {
+                         "if": F(COND, required=True),
+                         "text": F(Str(markdown=True), required=True, doc="The paragraph, shown when `if` holds."),
+                     }))),
+)
+BRANCH = Record("goto branch", {
+    "if": F(COND, doc="Take this branch when the condition holds (every branch but the last)."),
+    "to": F(Ident("A scene id."), required=True),
+})
+GOTO = OneOf("A scene id, or a list of branches whose last has no `if`.",
+             scalar=Ident("A scene id."), seq=ListOf(BRANCH, nonempty=True))
+CHOICE = Record("choice", {
+    "id": F(Ident(), doc="Unique in the scene; default: the 1-based position as text (\"1\", \"2\", ...)."),
+    "text": F(Str(markdown=True), required=True, doc="What the player reads; Markdown, `{name}` allowed."),
+    "if": F(COND, doc="When false, the choice is not offered (or shown disabled, with `locked`)."),
+    "locked": F(Str(), doc="With `if`: show the choice disabled with this reason instead of hiding it."),
+    "once": F(Bool(), doc="Not offered again once taken."),
+    "do": F(EFFECTS),
+    "note": F(Ident(), doc="A note id: shown after the choice (\"What really happened\")."),
+    "historical": F(Bool(), doc="Marks what the real person did."),
+    "goto": F(GOTO, required=True),
+})
+ENDING = Record("ending", {
+    "title": F(Str(), required=True),
+    "kind": F(Str(), doc="A word grouping endings (historical, tragic, escape...); default `ending`."),
+    "text": F(Str(markdown=True), doc="Closing paragraph."),
+})
+SCENE = Record("scene", {
+    "id": F(Ident("Unique in the story."), required=True),
+    "title": F(Str(), doc="A heading."),
+    "chapter": F(Str(), doc="Shown in the header until another scene sets it."),
+    "pov": F(Str(), doc="Whose point of view: free text or a codex id."),
+    "text": F(TEXT),
+    "do": F(EFFECTS, doc="Effects applied on entering the scene."),
+    "unlock": F(ListOf(Ident("A codex id."), single_ok=True), doc="Codex entries revealed on entering."),
+    "choices": F(ListOf(CHOICE), doc="What the player may do; a scene has choices, a goto or an ending."),
+    "goto": F(GOTO, doc="Continue straight on (one \"Continue\" choice)."),
+    "ending": F(ENDING, doc="Makes the scene an ending."),
+})
+NOTE = Record("note", {
+    "title": F(Str()),
+    "text": F(Str(markdown=True), required=True),
+    "source": F(Str(), required=True, doc="Where the fact comes from."),
+})
+CODEX = Record("codex entry", {
+    "name": F(Str(), required=True),
+    "kind": F(Enum(["person", "place", "organisation", "term"]), required=True),
+    "text": F(Str(markdown=True), required=True),
+    "source": F(Str(), required=True),
+})
+CONTENT = Record("content file", {
+    "scenes": F(ListOf(SCENE), doc="Scenes, in any order."),
+    "notes": F(MapOf(NOTE, "notes"), doc="\"What really happened\" notes by id."),
+    "codex": F(MapOf(CODEX, "codex entries"), doc="People, places, organisations and terms by id."),
+}, doc="A story content file (any *.yaml in the story folder but story.yaml).", nullable=True)
+VARIABLE = Record("variable", {
+    "type": F(Enum(["int", "bool", "str"]), required=True),
+    "default": F(Scalar("The starting value; must satisfy min/max/values."), required=True),
+    "min": F(Int(), doc="int only; default -1,000,000,000."),
+    "max": F(Int(), doc="int only; default 1,000,000,000."),
+    "values": F(ListOf(Str(), nonempty=True), doc="str only, required: the values it may take."),
+    "label": F(Str(), doc="Shown to the player."),
+    "meter": F(Bool(), doc="Show as a gauge (int with min and max only)."),
+    "hidden": F(Bool(), doc="Never shown to the player."),
+})
+TRIGGER = Record("trigger", {
+    "if": F(COND, required=True),
+    "goto": F(Ident("A scene id."), required=True),
+})
+MANIFEST = Record("story manifest", {
+    "format": F(Int("Always 1."), required=True),
+    "id": F(Ident("The story's id."), required=True),
+    "title": F(Str(), required=True),
+    "subtitle": F(Str()),
+    "blurb": F(Str(markdown=True), doc="Markdown, shown when choosing a story."),
+    "start": F(Ident("The first scene's id."), required=True),
+    "variables": F(MapOf(VARIABLE, "variables"), doc="All state, declared."),
+    "triggers": F(ListOf(TRIGGER), doc="Checked after every step, in order; the first that holds wins."),
+}, doc="story.yaml: the story's manifest.")
+
+
+def json_schema() -> dict:
+    """One JSON Schema that accepts a manifest or a content file."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://open-diplomacy.invalid/story-format-v1.schema.json",
+        "title": "Open Diplomacy story format v1",
+        "description": "story.yaml (manifest) or any other *.yaml of a story folder (content).",
+        "anyOf": [MANIFEST.json(), CONTENT.json()],
+    }

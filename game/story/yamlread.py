@@ -1,0 +1,181 @@
+"""Reading YAML safely, keeping every node's position.
+
+libyaml composes the node graph (fast, no object construction); we then walk it
+ourselves with YAML 1.2 core-schema scalars, so `no` stays a string. Limits
+guard against hostile files: size, nesting depth, alias expansion, tags.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .problems import Pos, Reporter
+
+try:  # libyaml when present, the pure-Python parser otherwise
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 500_000  # per file, counting every alias expansion
+
+_STD = "tag:yaml.org,2002:"
+# Tags a plain scalar may carry from implicit resolution; we re-resolve those.
+_IMPLICIT = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "value", "merge", "yaml")}
+_EXPLICIT_SCALAR = {_STD + "str", _STD + "int", _STD + "bool", _STD + "null", _STD + "float"}
+_INT = re.compile(r"[-+]?[0-9]+$")
+_INT_OCT = re.compile(r"0o[0-7]+$")
+_INT_HEX = re.compile(r"0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_FLOAT_SPECIAL = re.compile(r"[-+]?\.(inf|Inf|INF)$|\.(nan|NaN|NAN)$")
+
+
+class YamlProblem(Exception):
+    def __init__(self, pos: Pos, message: str):
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+def pos_of(path: str, node: Node) -> Pos:
+    m = node.start_mark
+    return Pos(path, m.line + 1, m.column + 1)
+
+
+def read_text(path: str, data: bytes, rep: Reporter) -> str | None:
+    """Bytes to text, or a positioned problem (size, UTF-8)."""
+    if len(data) > MAX_FILE_BYTES:
+        rep.error(Pos(path, 1, 1), f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,} (5 MB)")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        rep.error(Pos(path, line, col), f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def _flow_depth_suspect(text: str) -> bool:
+    """Cheap over-estimate of flow nesting: peel innermost bracket pairs."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    brackets = re.sub(r"[^\[\]{}]+", "", text)
+    for _ in range(MAX_DEPTH + 1):
+        peeled = brackets.replace("[]", "").replace("{}", "")
+        if peeled == brackets:
+            return False
+        brackets = peeled
+    return True
+
+
+def _check_depth_by_events(path: str, text: str) -> None:
+    """Exact nesting check on the event stream (iterative: libyaml's composer
+    recurses in C and would crash on a 100,000-deep document)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                m = event.start_mark
+                raise YamlProblem(Pos(path, m.line + 1, m.column + 1), f"nesting deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def compose(path: str, text: str) -> Node | None:
+    """The document's root node (None for an empty file), or YamlProblem."""
+    try:
+        if _flow_depth_suspect(text):
+            _check_depth_by_events(path, text)
+        loader = _Loader(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Pos(path, mark.line + 1, mark.column + 1) if mark else Pos(path, 1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            what = f"{exc.context}, {exc.problem}"
+        raise YamlProblem(where, f"YAML syntax: {what}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Pos(path, 1, 1), f"YAML syntax: {exc}") from None
+
+
+class Walker:
+    """Turns nodes into Python values under the limits, YAML 1.2 core schema."""
+
+    def __init__(self, path: str, rep: Reporter):
+        self.path = path
+        self.rep = rep
+        self.nodes = 0
+
+    def budget(self, node: Node, depth: int) -> bool:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlProblem(pos_of(self.path, node), f"document expands to more than {MAX_NODES:,} values (alias bomb?)")
+        if depth > MAX_DEPTH:
+            raise YamlProblem(pos_of(self.path, node), f"nesting deeper than {MAX_DEPTH} levels")
+        return True
+
+    def scalar(self, node: ScalarNode):
+        """The scalar's value: str, int, float, bool or None."""
+        tag = node.tag
+        value = node.value
+        if not node.style:  # plain (libyaml says '', the Python parser None)
+            if tag in _IMPLICIT or tag == "!":
+                resolved = resolve_plain(value)
+                # A plain scalar tagged str that would resolve otherwise was an explicit !!str.
+                if tag == _STD + "str" and not isinstance(resolved, str) and value != "":
+                    return value
+                return resolved
+        elif tag in _IMPLICIT or tag == "!":
+            return value
+        if tag in _EXPLICIT_SCALAR:
+            resolved = resolve_plain(value)
+            want = tag[len(_STD):]
+            ok = {"int": int, "bool": bool, "null": type(None), "float": (float, int)}[want]
+            if isinstance(resolved, ok) and not (want == "int" and isinstance(resolved, bool)):
+                return resolved
+            raise YamlProblem(pos_of(self.path, node), f"value {value!r} is not a valid !!{want}")
+        raise YamlProblem(pos_of(self.path, node), f"tag {_short_tag(tag)} is not allowed (only plain YAML: no !!python or custom tags)")
+
+    def check_collection_tag(self, node: Node) -> None:
+        if node.tag not in (_STD + "map", _STD + "seq", _STD + "omap", "!"):
+            raise YamlProblem(pos_of(self.path, node), f"tag {_short_tag(node.tag)} is not allowed (only plain YAML: no !!python or custom tags)")
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
+
+
+def resolve_plain(value: str):
+    """YAML 1.2 core schema for a plain scalar."""
+    if value in ("", "~", "null", "Null", "NULL"):
+        return None
+    low = value.lower()
+    if low == "true":
+        return True
+    if low == "false":
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _INT_OCT.match(value):
+        return int(value[2:], 8)
+    if _INT_HEX.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value) and any(ch.isdigit() for ch in value):
+        return float(value)
+    if _FLOAT_SPECIAL.match(value):
+        return float(value.replace(".", "", 1))
+    return value
