@@ -92,6 +92,7 @@ class ChoiceDef:
     goto: Goto
     explicit_id: bool
     where: str  # "path:line" for runtime errors
+    reads: frozenset = frozenset()  # variables its condition, effects and goto read
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Scene:
     where: str
     # A goto-only scene offers this one choice.
     continue_choice: ChoiceDef | None = None
+    enter_reads: frozenset = frozenset()  # variables its entry effects read
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class Trigger:
     cond: Fn
     target: str
     where: str
+    reads: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,8 @@ class StoryData:
     # (the exhaustive explorer saturates counts there).
     count_cap: int = 1
     files: tuple[str, ...] = field(default=())
+    counted_scenes: tuple[str, ...] = ()  # named in visited()
+    counted_choices: tuple[str, ...] = ()  # named in chose()
 
 
 def frozen(d: dict) -> Mapping:

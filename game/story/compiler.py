@@ -213,12 +213,14 @@ class Compiler:
         self.warn(m, scenes, start, triggers)
         if rep.has_errors:
             return None
-        cap = max(self.scope.count_constants, default=0) + 1
+        cap = max(self.scope.count_constants, default=0) + 2
         return StoryData(
             id=m["id"], title=m["title"], subtitle=m.get("subtitle"), blurb=m.get("blurb"),
             start=start, variables=frozen(self.variables), triggers=tuple(triggers),
             scenes=frozen(scenes), notes=frozen(notes_c), codex=frozen(codex_c),
             fingerprint=self.fingerprint, root=self.root, count_cap=max(cap, 1), files=self.files,
+            counted_scenes=tuple(sorted(self.scope.counted_scenes)),
+            counted_choices=tuple(sorted(self.scope.counted_choices)),
         )
 
     def compile_variables(self, table) -> dict[str, VarDef]:
@@ -371,7 +373,9 @@ class Compiler:
             if "text" not in sc.bad:
                 rep.error(sc.pos, f"missing required key 'text' in scene '{sid}' (only an ending with its own text may omit it)")
         text = self.text(sc["text"], sc.at("text")) if "text" in sc else Text((), "")
+        self.scope.take_local()
         effects = self.effects(sc)
+        enter_reads = self.scope.take_local()
         unlock = tuple(sc.get("unlock", ()))
         for i, cid in enumerate(unlock):
             self.used_codex.add(cid)
@@ -383,6 +387,7 @@ class Compiler:
         for i, ch in enumerate(sc.get("choices", ())):
             choices.append(self.compile_choice(sid, i, ch))
         goto = self.goto(sc["goto"], sc.at("goto"), f"scene '{sid}'") if "goto" in sc else None
+        goto_reads = self.scope.take_local()
         ending = None
         if ending_rec is not None:
             etext = self.text(ending_rec["text"], ending_rec.at("text")) if "text" in ending_rec else None
@@ -391,16 +396,17 @@ class Compiler:
         if goto is not None and not choices:
             cont = ChoiceDef(id="continue", key=f"{sid}.continue", text=Text(((None, ("Continue",)),), "Continue"),
                              cond=None, locked=None, once=False, effects=(), note=None, historical=False,
-                             goto=goto, explicit_id=False, where=where)
+                             goto=goto, explicit_id=False, where=where, reads=goto_reads)
         return Scene(id=sid, title=sc.get("title"), chapter=sc.get("chapter"), pov=sc.get("pov"), text=text,
                      effects=effects, unlock=unlock, choices=tuple(choices), goto=goto, ending=ending,
-                     where=where, continue_choice=cont)
+                     where=where, continue_choice=cont, enter_reads=enter_reads)
 
     def compile_choice(self, sid: str, index: int, ch: S.Rec) -> ChoiceDef:
         rep = self.rep
         cid = ch.get("id", str(index + 1))
         where = self.where(ch.pos)
         text = self.text(ch["text"], ch.at("text")) if "text" in ch else Text((), "")
+        self.scope.take_local()
         cond = None
         if "if" in ch:
             c = self.cond(ch["if"], ch.at("if"))
@@ -419,9 +425,11 @@ class Compiler:
             if note not in self.note_recs:
                 rep.error(ch.at("note"), f"unknown note id '{note}'" + did_you_mean(note, self.note_recs))
         goto = self.goto(ch["goto"], ch.at("goto"), f"choice '{cid}' of scene '{sid}'") if "goto" in ch else Goto(sid)
+        effects = self.effects(ch)
         return ChoiceDef(id=cid, key=f"{sid}.{cid}", text=text, cond=cond, locked=ch.get("locked"),
-                         once=bool(ch.get("once")), effects=self.effects(ch), note=note,
-                         historical=bool(ch.get("historical")), goto=goto, explicit_id="id" in ch, where=where)
+                         once=bool(ch.get("once")), effects=effects, note=note,
+                         historical=bool(ch.get("historical")), goto=goto, explicit_id="id" in ch, where=where,
+                         reads=self.scope.take_local())
 
     def compile_triggers(self, items) -> list[Trigger]:
         out = []
@@ -429,11 +437,12 @@ class Compiler:
             target = tr.get("goto")
             if target is not None:
                 self.check_scene_ref(target, tr.at("goto"))
+            self.scope.take_local()
             c = self.cond(tr["if"], tr.at("if")) if "if" in tr else None
             if c is None or target is None:
                 continue
             fn = c.fn if not c.is_const else ((lambda p: True) if c.const else (lambda p: False))
-            out.append(Trigger(fn, target, self.where(items.ipos[i])))
+            out.append(Trigger(fn, target, self.where(items.ipos[i]), self.scope.take_local()))
         return out
 
     # -------------------------------------------------------------- warnings

@@ -73,8 +73,16 @@ class Scope:
     variables: dict[str, VarDef]
     scenes: set[str]
     choice_ids: dict[str, set[str]]  # scene -> explicit choice ids
-    reads: set[str] = field(default_factory=set)
+    reads: set[str] = field(default_factory=set)  # for the never-read warning
+    local: set[str] = field(default_factory=set)  # reads of the expressions since the last reset
     count_constants: set[int] = field(default_factory=set)
+    counted_scenes: set[str] = field(default_factory=set)  # named in visited()
+    counted_choices: set[str] = field(default_factory=set)  # named in chose()
+
+    def take_local(self) -> frozenset:
+        out = frozenset(self.local)
+        self.local = set()
+        return out
 
 
 @dataclass
@@ -172,6 +180,7 @@ def _compile(node: ast.AST, scope: Scope) -> Compiled:
                 hint = f" (write {name.lower()})"
             raise ExprError(f"undeclared variable '{name}'{hint}", off)
         scope.reads.add(name)
+        scope.local.add(name)
         return Compiled(lambda p, n=name: p.vars[n], var.type)
     if kind is ast.UnaryOp:
         operand = _compile(node.operand, scope)
@@ -309,6 +318,7 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
         sid = arg.id
         if sid not in scope.scenes:
             raise ExprError(f"unknown scene '{sid}' in visited(){did_you_mean(sid, scope.scenes)}", _node_offset(arg))
+        scope.counted_scenes.add(sid)
         return Compiled(lambda p: p.visits.get(sid, 0), INT, uses_counts=True)
     if fname == "chose":
         if not (isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name)):
@@ -321,6 +331,7 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
             extra = " (chose() needs the choice to have an explicit `id`)" if not ids else did_you_mean(cid, ids)
             raise ExprError(f"scene '{sid}' has no choice with id '{cid}'{extra}", _node_offset(arg))
         key = f"{sid}.{cid}"
+        scope.counted_choices.add(key)
         return Compiled(lambda p: p.chosen.get(key, 0), INT, uses_counts=True)
     # chance(N)
     n = _compile(arg, scope)
@@ -374,6 +385,8 @@ def compile_effect(src: str, scope: Scope, where: str) -> Effect:
     if name in rhs_reads and name not in before:
         # `x = x + 1` is the same as `x += 1`: not a read of x.
         scope.reads.discard(name)
+    if op is not None:
+        scope.local.add(name)  # `x += 1` depends on x: live for exploration, not a read for lint
     if op is not None and var.type != INT:
         sym = "+=" if op is ast.Add else "-="
         raise ExprError(f"`{sym}` needs a number variable; '{name}' is {_a(var.type)}", _node_offset(stmt))

@@ -1,0 +1,282 @@
+"""Playthrough files (§8): replay a game from the start and check where it ends.
+
+A playthrough may carry a blessed transcript (`NAME.transcript.txt` beside
+it): the full text the playthrough shows. Later runs fail on any difference
+and print a unified diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from game.engine.errors import StoryRuntimeError
+from game.engine.play import Playthrough
+from game.engine.saves import atomic_write
+from game.engine.story import Story
+from game.story import schema as S
+from game.story.compiler import parse_file, SourceFile
+from game.story.loader import check_story
+from game.story.problems import Pos, Problem, Reporter
+
+PLAYTHROUGH = S.Record("playthrough", {
+    "story": S.F(S.Str("A story id, or a path to a story folder relative to this file."), required=True),
+    "seed": S.F(S.Int("Seeds chance(); default 0.")),
+    "steps": S.F(S.ListOf(S.Scalar("A choice id, or `continue`.")), required=True),
+    "expect": S.F(S.Record("expectations", {
+        "scene": S.F(S.Ident("The scene the player stands in after the last step.")),
+        "ending": S.F(S.Ident("The ending scene reached.")),
+        "state": S.F(S.MapOf(S.Scalar(), "variable values")),
+        "visited": S.F(S.ListOf(S.Ident(), single_ok=True)),
+    })),
+}, doc="A playthrough file (§8).")
+
+TRANSCRIPT_SUFFIX = ".transcript.txt"
+
+
+@dataclass
+class ReplayResult:
+    path: str
+    ok: bool
+    problems: list[Problem] = field(default_factory=list)
+    play: Playthrough | None = None
+    transcript: str = ""
+    diff: str = ""
+
+
+def transcript_path(path: str) -> str:
+    base = path[: -len(Path(path).suffix)] if Path(path).suffix in (".yaml", ".yml") else path
+    return base + TRANSCRIPT_SUFFIX
+
+
+def is_playthrough_file(path: Path) -> bool:
+    return path.suffix in (".yaml", ".yml") and path.name != "story.yaml"
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given; a folder gives its playthrough files (a story folder,
+    those in its playthroughs/ sub-folder)."""
+    out = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            if (path / "story.yaml").is_file():
+                path = path / "playthroughs"
+                p = os.path.join(p, "playthroughs")
+            if path.is_dir():
+                out.extend(os.path.join(p, f.name) for f in sorted(path.iterdir()) if is_playthrough_file(f))
+        else:
+            out.append(p)
+    return out
+
+
+class StoryCache:
+    def __init__(self) -> None:
+        self.by_path: dict[str, tuple[Story | None, list[Problem]]] = {}
+
+    def get(self, folder: str):
+        key = os.path.realpath(folder)
+        if key not in self.by_path:
+            self.by_path[key] = check_story(folder)
+        return self.by_path[key]
+
+
+def find_story_folder(ref: str, file_path: str) -> str | None:
+    """§8: a story id, or a path to a story folder relative to the file."""
+    here = os.path.dirname(file_path) or "."
+    candidate = os.path.normpath(os.path.join(here, ref))
+    if os.path.isfile(os.path.join(candidate, "story.yaml")):
+        return candidate
+    # By id: the story folder this file sits in, then the bundled stories.
+    folder = os.path.abspath(here)
+    for _ in range(6):
+        if _story_id_of(folder) == ref:
+            return os.path.relpath(folder) if not os.path.isabs(file_path) else folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    from game.paths import bundled_story_dirs
+    for name, path in bundled_story_dirs().items():
+        if name == ref or _story_id_of(str(path)) == ref:
+            return str(path)
+    return None
+
+
+def _story_id_of(folder: str) -> str | None:
+    try:
+        with open(os.path.join(folder, "story.yaml"), encoding="utf-8") as fh:
+            for line in fh.read(8192).splitlines():
+                if line.startswith("id:"):
+                    return line[3:].split("#")[0].strip().strip("'\"")
+    except OSError:
+        return None
+    return None
+
+
+def render_step_text(play: Playthrough) -> list[str]:
+    """What the player sees standing in the current scene."""
+    sc = play.scene
+    lines = []
+    if sc.chapter and play.chapter:
+        lines.append(f"[chapter] {play.chapter}")
+    lines.append(f"== {sc.title or sc.id} ({sc.id})")
+    body = play.text
+    if body:
+        lines.append(body)
+    if sc.ending is not None:
+        lines.append(f"** ENDING: {sc.ending.title} ({sc.ending.kind})")
+        if play.ending_text:
+            lines.append(play.ending_text)
+        return lines
+    for i, c in enumerate(play.choices(), 1):
+        lock = f"  [locked: {c.reason}]" if not c.enabled else ""
+        lines.append(f"  {i}. {c.text}  <{c.id}>{lock}")
+    return lines
+
+
+def run_playthrough(path: str, cache: StoryCache | None = None, want_transcript: bool = True) -> ReplayResult:
+    cache = cache or StoryCache()
+    rep = Reporter()
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(5 * 1024 * 1024 + 1)
+    except OSError as exc:
+        rep.error(Pos(path, 1, 1), f"cannot read playthrough file: {exc.strerror or exc}")
+        return ReplayResult(path, False, rep.problems)
+    rec = parse_file(SourceFile(path, os.path.basename(path), data), PLAYTHROUGH, rep)
+    if rec is None or rep.has_errors:
+        return ReplayResult(path, False, rep.problems)
+    folder = find_story_folder(rec["story"], path)
+    if folder is None:
+        rep.error(rec.at("story"), f"story '{rec['story']}' not found (neither a story id nor a folder relative to this file)")
+        return ReplayResult(path, False, rep.problems)
+    story, problems = cache.get(folder)
+    if story is None:
+        rep.error(rec.at("story"), f"story '{rec['story']}' has errors; run `open-diplomacy lint {folder}`")
+        return ReplayResult(path, False, rep.problems + [p for p in problems if p.is_error][:10])
+    play = story.new_game(seed=rec.get("seed", 0))
+    lines = render_step_text(play) if want_transcript else []
+    steps = rec["steps"]
+    for i, step in enumerate(steps):
+        sid = "continue" if step is None else str(step)
+        pos = steps.ipos[i]
+        before = play.scene.id
+        try:
+            result = play.choose(sid)
+        except ValueError:
+            offered = play.choices()
+            on = ", ".join(c.id for c in offered if c.enabled) or "nothing"
+            locked = [c.id for c in offered if not c.enabled]
+            extra = f" (locked: {', '.join(locked)})" if locked else ""
+            what = "the story has ended" if play.ended else f"on offer: {on}{extra}"
+            rep.error(pos, f"step {i + 1}: no choice '{sid}' in scene '{before}'; {what}")
+            return ReplayResult(path, False, rep.problems, play)
+        except StoryRuntimeError as exc:
+            rep.error(pos, f"step {i + 1}: runtime error: {exc}")
+            return ReplayResult(path, False, rep.problems, play)
+        if want_transcript:
+            lines.append(f"> {sid}")
+            if result.note is not None:
+                lines.append(f"[note] {result.note.title or ''}".rstrip())
+                lines.append(result.note.text.render(play))
+                lines.append(f"[source] {result.note.source}")
+            for entry in result.unlocked:
+                lines.append(f"[codex] {entry.name}")
+            lines.extend(render_step_text(play))
+    check_expectations(rec, play, story, rep)
+    return ReplayResult(path, not rep.has_errors, rep.problems, play, "\n".join(lines) + "\n")
+
+
+def check_expectations(rec: S.Rec, play: Playthrough, story: Story, rep: Reporter) -> None:
+    exp = rec.get("expect")
+    if not exp:
+        return
+    here = play.scene.id
+    if "scene" in exp and exp["scene"] != here:
+        rep.error(exp.at("scene"), f"expected scene '{exp['scene']}', but the player stands in '{here}'")
+    if "ending" in exp:
+        want = exp["ending"]
+        if want not in story.scenes or story.scenes[want].ending is None:
+            rep.error(exp.at("ending"), f"'{want}' is not an ending scene of story '{story.id}'")
+        elif not play.ended:
+            rep.error(exp.at("ending"), f"expected ending '{want}', but the story has not ended (in scene '{here}')")
+        elif here != want:
+            rep.error(exp.at("ending"), f"expected ending '{want}', but reached ending '{here}'")
+    for name, want in (exp.get("state") or {}).items():
+        pos = exp["state"].at(name)
+        if name not in play.state:
+            rep.error(exp["state"].kpos[name], f"unknown variable '{name}' in expect.state")
+            continue
+        actual = play.state[name]
+        if story.variables[name].type == "str" and want is not None and not isinstance(want, bool):
+            want = str(want)
+        if actual != want or type(actual) is not type(want):
+            rep.error(pos, f"expected {name} = {_show(want)}, actual {_show(actual)}")
+    visited = exp.get("visited") or []
+    for i, sid in enumerate(visited):
+        if sid not in story.scenes:
+            rep.error(visited.ipos[i], f"unknown scene '{sid}' in expect.visited")
+        elif not play.visits.get(sid):
+            rep.error(visited.ipos[i], f"expected scene '{sid}' to have been visited, but it never was")
+
+
+def _show(v) -> str:
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+def bless_or_compare(result: ReplayResult, bless: bool) -> None:
+    """Write the transcript (bless) or compare with the blessed one."""
+    tpath = transcript_path(result.path)
+    if bless:
+        if result.ok:
+            atomic_write(tpath, result.transcript)
+        return
+    if not result.ok or not os.path.isfile(tpath):
+        return
+    with open(tpath, encoding="utf-8") as fh:
+        blessed = fh.read()
+    if blessed != result.transcript:
+        result.ok = False
+        result.diff = "".join(difflib.unified_diff(
+            blessed.splitlines(keepends=True), result.transcript.splitlines(keepends=True),
+            fromfile=f"{tpath} (blessed)", tofile=f"{result.path} (now)"))
+        result.problems.append(Problem(result.path, 1, 1, "error",
+                                       f"the text differs from the blessed transcript {tpath} "
+                                       "(re-bless with `open-diplomacy replay --bless` if the change is intended)"))
+
+
+def run_replay_cli(paths: list[str], bless: bool = False, out: Callable[[str], None] = print) -> int:
+    files = expand_paths(paths)
+    cache = StoryCache()
+    passed = failed = 0
+    for p in paths:
+        if not os.path.exists(p):
+            out(f"{p}:1:1: error: no such file or folder")
+            failed += 1
+    for f in files:
+        result = run_playthrough(f, cache)
+        bless_or_compare(result, bless)
+        if result.ok:
+            passed += 1
+            where = result.play.scene.id if result.play else "?"
+            extra = " (blessed)" if bless else ""
+            out(f"PASS {f}: {len(result.play.steps)} steps, ends in '{where}'{extra}")
+        else:
+            failed += 1
+            for prob in result.problems:
+                out(str(prob))
+            if result.diff:
+                out(result.diff.rstrip("\n"))
+            out(f"FAIL {f}")
+    if not files and not failed:
+        out("no playthrough files found")
+    out(f"{passed} passed, {failed} failed")
+    return 1 if failed or not files else 0
