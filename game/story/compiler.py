@@ -144,6 +144,9 @@ class Compiler:
         manifest_file, files = discover(self.root, rep)
         manifest = parse_file(manifest_file, S.MANIFEST, rep) if manifest_file else None
         contents = [(sf, parse_file(sf, S.CONTENT, rep)) for sf in files]
+        # A file that could not be read at all would make every id it defines
+        # look unknown elsewhere: skip those cross-file checks then.
+        self.incomplete = any(rec is None for _, rec in contents)
         self.fingerprint = fingerprint(manifest_file, files)
         self.files = tuple(sf.path for sf in ([manifest_file] if manifest_file else []) + files)
         if manifest is None:
@@ -195,10 +198,10 @@ class Compiler:
                                                f"(first at line {ids[cid].line})")
                     ids[cid] = ch.at("id")
             choice_ids[sid] = set(ids)
-        self.scope = Scope(self.variables, set(scene_recs), choice_ids)
+        self.scope = Scope(self.variables, set(scene_recs), choice_ids, incomplete=self.incomplete)
 
         start = m.get("start")
-        if start is not None and start not in scene_recs:
+        if start is not None and start not in scene_recs and not self.incomplete:
             rep.error(m.at("start"), f"start scene '{start}' does not exist" + did_you_mean(start, scene_recs))
 
         self.used_notes: set[str] = set()
@@ -355,7 +358,7 @@ class Compiler:
         return Goto(None, tuple(branches))
 
     def check_scene_ref(self, sid: str, pos: Pos) -> None:
-        if sid not in self.scene_recs:
+        if sid not in self.scene_recs and not self.incomplete:
             self.rep.error(pos, f"unknown scene '{sid}'" + did_you_mean(sid, self.scene_recs))
 
     def compile_scene(self, sc: S.Rec) -> Scene:
@@ -379,7 +382,7 @@ class Compiler:
         unlock = tuple(sc.get("unlock", ()))
         for i, cid in enumerate(unlock):
             self.used_codex.add(cid)
-            if cid not in self.codex_recs:
+            if cid not in self.codex_recs and not self.incomplete:
                 rep.error(sc["unlock"].ipos[i], f"unknown codex id '{cid}'" + did_you_mean(cid, self.codex_recs))
         choices = []
         if "choices" in sc and not sc["choices"] and "choices" not in sc.bad:
@@ -422,7 +425,7 @@ class Compiler:
         note = ch.get("note")
         if note is not None:
             self.used_notes.add(note)
-            if note not in self.note_recs:
+            if note not in self.note_recs and not self.incomplete:
                 rep.error(ch.at("note"), f"unknown note id '{note}'" + did_you_mean(note, self.note_recs))
         goto = self.goto(ch["goto"], ch.at("goto"), f"choice '{cid}' of scene '{sid}'") if "goto" in ch else Goto(sid)
         effects = self.effects(ch)
@@ -448,6 +451,8 @@ class Compiler:
     # -------------------------------------------------------------- warnings
     def warn(self, m: S.Rec, scenes: dict[str, Scene], start, triggers: list[Trigger]) -> None:
         rep = self.rep
+        if self.incomplete:
+            return
         if start in scenes:
             roots = [start] + [t.target for t in triggers if t.target in scenes]
             seen = set(roots)

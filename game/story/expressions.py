@@ -78,6 +78,7 @@ class Scope:
     count_constants: set[int] = field(default_factory=set)
     counted_scenes: set[str] = field(default_factory=set)  # named in visited()
     counted_choices: set[str] = field(default_factory=set)  # named in chose()
+    incomplete: bool = False  # a file could not be read: ids may be missing
 
     def take_local(self) -> frozenset:
         out = frozenset(self.local)
@@ -316,7 +317,7 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
         if not isinstance(arg, ast.Name):
             raise ExprError("visited() takes a scene id, e.g. visited(prague_offer)", off)
         sid = arg.id
-        if sid not in scope.scenes:
+        if sid not in scope.scenes and not scope.incomplete:
             raise ExprError(f"unknown scene '{sid}' in visited(){did_you_mean(sid, scope.scenes)}", _node_offset(arg))
         scope.counted_scenes.add(sid)
         return Compiled(lambda p: p.visits.get(sid, 0), INT, uses_counts=True)
@@ -324,10 +325,10 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
         if not (isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name)):
             raise ExprError("chose() takes SCENE.CHOICE, e.g. chose(blagoveshchensk_safe.refuse)", off)
         sid, cid = arg.value.id, arg.attr
-        if sid not in scope.scenes:
+        if sid not in scope.scenes and not scope.incomplete:
             raise ExprError(f"unknown scene '{sid}' in chose(){did_you_mean(sid, scope.scenes)}", _node_offset(arg))
         ids = scope.choice_ids.get(sid, set())
-        if cid not in ids:
+        if cid not in ids and not scope.incomplete:
             extra = " (chose() needs the choice to have an explicit `id`)" if not ids else did_you_mean(cid, ids)
             raise ExprError(f"scene '{sid}' has no choice with id '{cid}'{extra}", _node_offset(arg))
         key = f"{sid}.{cid}"

@@ -27,6 +27,7 @@ _STD = "tag:yaml.org,2002:"
 # Tags a plain scalar may carry from implicit resolution; we re-resolve those.
 _IMPLICIT = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "value", "merge", "yaml")}
 _EXPLICIT_SCALAR = {_STD + "str", _STD + "int", _STD + "bool", _STD + "null", _STD + "float"}
+_ALLOWED_TAGS = _IMPLICIT | _EXPLICIT_SCALAR | {_STD + "map", _STD + "seq", "!"}
 _INT = re.compile(r"[-+]?[0-9]+$")
 _INT_OCT = re.compile(r"0o[0-7]+$")
 _INT_HEX = re.compile(r"0x[0-9a-fA-F]+$")
@@ -64,8 +65,14 @@ def read_text(path: str, data: bytes, rep: Reporter) -> str | None:
     return text
 
 
-def _flow_depth_suspect(text: str) -> bool:
-    """Cheap over-estimate of flow nesting: peel innermost bracket pairs."""
+_DEEP_INDENT = re.compile(r"^ {%d,}\S" % MAX_DEPTH, re.MULTILINE)
+
+
+def _depth_suspect(text: str) -> bool:
+    """Cheap over-estimate of nesting: deep indentation, or bracket pairs
+    that still nest after peeling the innermost ones MAX_DEPTH times."""
+    if _DEEP_INDENT.search(text):
+        return True
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return False
     brackets = re.sub(r"[^\[\]{}]+", "", text)
@@ -94,7 +101,7 @@ def _check_depth_by_events(path: str, text: str) -> None:
 def compose(path: str, text: str) -> Node | None:
     """The document's root node (None for an empty file), or YamlProblem."""
     try:
-        if _flow_depth_suspect(text):
+        if _depth_suspect(text):
             _check_depth_by_events(path, text)
         loader = _Loader(text)
         try:
@@ -121,6 +128,9 @@ class Walker:
         self.nodes = 0
 
     def budget(self, node: Node, depth: int) -> bool:
+        if node.tag not in _ALLOWED_TAGS:
+            raise YamlProblem(pos_of(self.path, node), f"tag {_short_tag(node.tag)} is not allowed "
+                                                       "(only plain YAML: no !!python or custom tags)")
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise YamlProblem(pos_of(self.path, node), f"document expands to more than {MAX_NODES:,} values (alias bomb?)")

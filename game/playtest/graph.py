@@ -1,0 +1,113 @@
+"""`open-diplomacy graph`: the scene graph as Graphviz dot or Mermaid.
+
+Endings are drawn as double octagons (dot) or stadiums (Mermaid), historical
+choices as bold edges, trigger targets with a dashed edge from a `triggers`
+node, and with --coverage the scenes a random playtest never reached are
+filled red.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+from game.engine.story import Story
+from game.paths import bundled_story_dirs, resolve_story
+from game.story.loader import check_story
+
+
+def _edges(story: Story):
+    """(from, to, label, historical) for every goto of every choice and scene."""
+    for sid, sc in story.scenes.items():
+        choices = list(sc.choices) + ([sc.continue_choice] if sc.continue_choice else [])
+        for c in choices:
+            label = c.id if c.id != "continue" else ""
+            branches = c.goto.branches or ((None, c.goto.target),)
+            many = len(branches) > 1
+            for cond, target in branches:
+                lab = label + (" (if)" if many and cond is not None else "")
+                yield sid, target, lab, c.historical
+
+
+def _dot_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def to_dot(story: Story, unreached: set[str] | None = None) -> str:
+    lines = [f"digraph {_dot_str(story.id)} {{", "  rankdir=LR;",
+             '  node [shape=box, style="rounded,filled", fillcolor="#f4ecd8", fontname="Helvetica"];',
+             '  edge [fontname="Helvetica", fontsize=9];']
+    for sid, sc in story.scenes.items():
+        label = sc.title or sid
+        attrs = [f"label={_dot_str(label + chr(10) + '(' + sid + ')')}"]
+        if sc.ending is not None:
+            attrs += ["shape=doubleoctagon", 'fillcolor="#d9c7a0"']
+        if sid == story.start:
+            attrs.append("penwidth=2")
+        if unreached is not None and sid in unreached:
+            attrs += ['fillcolor="#f2b8b5"', 'color="#b3261e"']
+        lines.append(f"  {_dot_str(sid)} [{', '.join(attrs)}];")
+    for a, b, label, hist in _edges(story):
+        attrs = [f"label={_dot_str(label)}"] if label else []
+        if hist:
+            attrs += ["penwidth=2.5", 'color="#7a1f1f"']
+        lines.append(f"  {_dot_str(a)} -> {_dot_str(b)}{' [' + ', '.join(attrs) + ']' if attrs else ''};")
+    if story.triggers:
+        lines.append('  "__triggers" [label="triggers (any step)", shape=note, fillcolor="#eeeeee"];')
+        for t in story.triggers:
+            lines.append(f'  "__triggers" -> {_dot_str(t.target)} [style=dashed];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _mm_id(sid: str) -> str:
+    return "s_" + sid
+
+
+def _mm_label(s: str) -> str:
+    return '"' + s.replace('"', "#quot;").replace("\n", " ") + '"'
+
+
+def to_mermaid(story: Story, unreached: set[str] | None = None) -> str:
+    lines = ["flowchart LR"]
+    for sid, sc in story.scenes.items():
+        label = _mm_label(f"{sc.title or sid} ({sid})")
+        if sc.ending is not None:
+            lines.append(f"  {_mm_id(sid)}([{label}]):::ending")
+        else:
+            lines.append(f"  {_mm_id(sid)}[{label}]")
+    for a, b, label, hist in _edges(story):
+        arrow = "==>" if hist else "-->"
+        lab = f"|{_mm_label(label)}|" if label else ""
+        lines.append(f"  {_mm_id(a)} {arrow}{lab} {_mm_id(b)}")
+    for t in story.triggers:
+        lines.append(f"  triggers{{{{triggers}}}} -.-> {_mm_id(t.target)}")
+    lines.append("  classDef ending fill:#d9c7a0,stroke:#5a4a2a")
+    lines.append(f"  class {_mm_id(story.start)} start")
+    lines.append("  classDef start stroke-width:3px")
+    if unreached:
+        lines.append("  classDef unreached fill:#f2b8b5,stroke:#b3261e")
+        lines.append("  class " + ",".join(_mm_id(s) for s in sorted(unreached)) + " unreached")
+    return "\n".join(lines) + "\n"
+
+
+def run_graph_cli(args, out: Callable[[str], None] = print) -> int:
+    target = args.story or next(iter(bundled_story_dirs()), None)
+    if target is None:
+        out("no story given and no bundled story found")
+        return 1
+    folder = resolve_story(target)
+    story, problems = check_story(folder)
+    if story is None:
+        for p in problems:
+            if p.is_error:
+                sys.stderr.write(str(p) + "\n")
+        return 1
+    unreached = None
+    if args.coverage:
+        from .explore import exhaustive_playtest
+        rep = exhaustive_playtest(story, max_states=200_000)
+        unreached = {s for s in story.scenes if s not in rep.reached}
+    text = to_dot(story, unreached) if args.format == "dot" else to_mermaid(story, unreached)
+    out(text.rstrip("\n"))
+    return 0
