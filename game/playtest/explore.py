@@ -94,7 +94,7 @@ def random_playtest(story: Story, runs: int = 100, seed: int = 0, max_steps: int
                 break
             offered = [c for c in play.choices() if c.enabled]
             if not offered:
-                rep.soft_locks.append(Finding(play.scene.id, list(play.steps), "nothing on offer", run_seed, run))
+                _keep_shortest(rep.soft_locks, Finding(play.scene.id, list(play.steps), "nothing on offer", run_seed, run))
                 break
             sc = play.scene.id
             if avoid_used:
@@ -116,10 +116,31 @@ def random_playtest(story: Story, runs: int = 100, seed: int = 0, max_steps: int
             sub = exhaustive_playtest(story, max_states=20_000, start=play)
             if sub.complete and not any(sub.endings.values()):
                 finding.message = "a loop with no way out: no ending can be reached from here"
-                rep.no_exit.append(finding)
+                finding.path, finding.scene = _entry_path(story, run_seed, finding.path, sub.reached)
+                _keep_shortest(rep.no_exit, finding)
             else:
                 rep.capped.append(finding)
     return rep
+
+
+def _keep_shortest(findings: list[Finding], new: Finding) -> None:
+    """One finding per scene: the one with the shortest path."""
+    for i, f in enumerate(findings):
+        if f.scene == new.scene:
+            if len(new.path) < len(f.path):
+                findings[i] = new
+            return
+    findings.append(new)
+
+
+def _entry_path(story: Story, seed: int, steps: list[str], trap: set) -> tuple[list[str], str]:
+    """The steps up to the first entry into the scenes of a trap, and that scene."""
+    play = story.new_game(seed=seed)
+    for i, step in enumerate(steps):
+        if play.scene.id in trap:
+            return steps[:i], play.scene.id
+        play.choose(step)
+    return steps, play.scene.id
 
 
 # ------------------------------------------------------------------ exhaustive
