@@ -1,0 +1,76 @@
+"""Mutated stories: every outcome is a story or positioned problems, never
+another exception."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from game import check_story
+from tests.conftest import repo_path
+
+SPY = Path(repo_path("tests", "data", "spy"))
+FILES = {name: (SPY / name).read_text(encoding="utf-8") for name in ("story.yaml", "scenes.yaml")}
+POSITIONED = re.compile(r"^.+:\d+:\d+: (error|warning): .+")
+
+
+def mutate(text: str, data) -> str:
+    lines = text.splitlines(keepends=True)
+    op = data.draw(st.sampled_from(["delete", "duplicate", "retype", "bytes", "truncate", "swap_indent"]))
+    if not lines:
+        return text
+    i = data.draw(st.integers(0, len(lines) - 1))
+    if op == "delete":
+        del lines[i]
+    elif op == "duplicate":
+        lines.insert(i, lines[i])
+    elif op == "retype":
+        line = lines[i]
+        if ":" in line:
+            key, _, _ = line.partition(":")
+            new = data.draw(st.sampled_from(["[1, 2]", "{a: b}", "true", "42", "''", "~", "!!python/none x",
+                                             "&a x", "*a", "'{x!r}'", "no", "\"unterminated"]))
+            lines[i] = f"{key}: {new}\n"
+    elif op == "bytes":
+        raw = bytearray("".join(lines).encode("utf-8", "surrogateescape"))
+        for _ in range(data.draw(st.integers(1, 5))):
+            pos = data.draw(st.integers(0, max(len(raw) - 1, 0)))
+            raw[pos] = data.draw(st.integers(0, 255))
+        return raw.decode("utf-8", "surrogateescape")
+    elif op == "truncate":
+        full = "".join(lines)
+        return full[: data.draw(st.integers(0, len(full)))]
+    elif op == "swap_indent":
+        lines[i] = "  " + lines[i] if data.draw(st.booleans()) else lines[i].lstrip()
+    return "".join(lines)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_stories_give_a_story_or_positioned_problems(data):
+    target = data.draw(st.sampled_from(sorted(FILES)))
+    texts = dict(FILES)
+    for _ in range(data.draw(st.integers(1, 3))):
+        texts[target] = mutate(texts[target], data)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in texts.items():
+            (Path(tmp) / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+        story, problems = check_story(tmp)
+    assert story is not None or any(p.is_error for p in problems)
+    for p in problems:
+        assert POSITIONED.match(str(p)), str(p)
+        assert p.line >= 1 and p.column >= 1
+    if story is not None:
+        play = story.new_game()
+        for _ in range(5):
+            offered = [c.id for c in play.choices() if c.enabled]
+            if not offered:
+                break
+            try:
+                play.choose(offered[0])
+            except Exception as exc:  # only the documented runtime error may escape
+                assert type(exc).__name__ == "StoryRuntimeError", repr(exc)
+                break
