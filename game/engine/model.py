@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 Fn = Callable[[Any], Any]
+_set = object.__setattr__
 INT_LIMIT = 1_000_000_000
 
 
@@ -40,23 +41,62 @@ class Text:
     paragraphs: tuple[tuple[Fn | None, tuple], ...]
     static: str | None
 
+    def __post_init__(self) -> None:
+        # (condition, the paragraph's text when it has no variables, parts)
+        fast = tuple((cond, "".join(parts) if all(x.__class__ is str for x in parts) else None, parts)
+                     for cond, parts in self.paragraphs)
+        object.__setattr__(self, "_fast", fast)
+
     def render(self, p) -> str:
         if self.static is not None:
             return self.static
         out = []
-        for cond, parts in self.paragraphs:
+        v = p.vars
+        for cond, fixed, parts in self._fast:
             if cond is not None and not cond(p):
                 continue
-            out.append("".join(part if part.__class__ is str else _show(p.vars[part[0]]) for part in parts))
+            if fixed is not None:
+                out.append(fixed)
+            else:
+                out.append("".join([x if x.__class__ is str else _show(v[x[0]]) for x in parts]))
         return "\n\n".join(out)
 
 
 def _show(value: Any) -> str:
+    if value.__class__ is int:
+        return str(value)
     if value is True:
         return "true"
     if value is False:
         return "false"
     return str(value)
+
+
+class ChoiceView:
+    """A choice as offered now: id, rendered text, enabled, reason."""
+
+    __slots__ = ("id", "text", "enabled", "reason")
+
+    def __init__(self, id: str, text: str, enabled: bool = True, reason: str | None = None):
+        # Immutable: static views are shared between every offer of a choice.
+        _set(self, "id", id)
+        _set(self, "text", text)
+        _set(self, "enabled", enabled)
+        _set(self, "reason", reason)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a ChoiceView is read-only")
+
+    def __repr__(self) -> str:
+        flag = "" if self.enabled else f", locked: {self.reason!r}"
+        return f"<Choice {self.id}: {self.text!r}{flag}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ChoiceView) and (self.id, self.text, self.enabled, self.reason) == (
+            other.id, other.text, other.enabled, other.reason)
+
+    __hash__ = None  # type: ignore[assignment]
+
 
 
 @dataclass(frozen=True)
@@ -93,6 +133,9 @@ class ChoiceDef:
     explicit_id: bool
     where: str  # "path:line" for runtime errors
     reads: frozenset = frozenset()  # variables its condition, effects and goto read
+    # Views to offer when the text never changes (most choices): no allocation per offer.
+    view: "ChoiceView | None" = None
+    view_locked: "ChoiceView | None" = None
 
 
 @dataclass(frozen=True)

@@ -9,60 +9,37 @@ history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .errors import StoryRuntimeError
-from .model import ChoiceDef, CodexEntry, Note, Scene
+from .model import ChoiceDef, ChoiceView, CodexEntry, Note, Scene
 
 if TYPE_CHECKING:  # pragma: no cover
     from .story import Story
 
 _MASK = (1 << 64) - 1
-# Undo-log markers (variables are logged as (name, old value)).
-_VISIT = "#visit"
-_CHOSE = "#chose"
 
 
 def _mix(seed: int) -> int:
     return (seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & _MASK
 
 
-class ChoiceView:
-    """A choice as offered now: id, rendered text, enabled, reason."""
-
-    __slots__ = ("id", "text", "enabled", "reason")
-
-    def __init__(self, id: str, text: str, enabled: bool = True, reason: str | None = None):
-        self.id = id
-        self.text = text
-        self.enabled = enabled
-        self.reason = reason
-
-    def __repr__(self) -> str:
-        flag = "" if self.enabled else f", locked: {self.reason!r}"
-        return f"<Choice {self.id}: {self.text!r}{flag}>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ChoiceView) and (self.id, self.text, self.enabled, self.reason) == (
-            other.id, other.text, other.enabled, other.reason)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
 CONTINUE = ChoiceView("continue", "Continue")
 
 
-@dataclass(frozen=True)
 class StepResult:
     """What one step did, for the player's eyes."""
 
-    choice: ChoiceDef
-    note: Note | None
-    unlocked: tuple[CodexEntry, ...]
-    trigger: str | None  # the scene a trigger sent the player to, if one fired
-    scene: Scene
+    __slots__ = ("choice", "note", "unlocked", "trigger", "scene")
+
+    def __init__(self, choice: ChoiceDef, note: Note | None, unlocked: tuple[CodexEntry, ...],
+                 trigger: str | None, scene: Scene):
+        self.choice = choice
+        self.note = note
+        self.unlocked = unlocked
+        self.trigger = trigger  # the scene a trigger sent the player to, if one fired
+        self.scene = scene
 
     @property
     def historical(self) -> bool:
@@ -71,10 +48,13 @@ class StepResult:
 
 class Playthrough:
     __slots__ = ("story", "scene", "chapter", "vars", "visits", "chosen", "unlocked", "_unlocked_set",
-                 "steps", "seed", "rng", "log", "_history", "_state_view", "notice", "__weakref__")
+                 "steps", "seed", "rng", "log", "_history", "_state_view", "notice", "_scenes", "_triggers",
+                 "__weakref__")
 
     def __init__(self, story: "Story", seed: int = 0):
         self.story = story
+        self._scenes = story.scene_table
+        self._triggers = story.triggers
         self.seed = int(seed)
         self.rng = _mix(self.seed)
         self.vars = {name: v.default for name, v in story.variables.items()}
@@ -89,7 +69,7 @@ class Playthrough:
         self.notice: str | None = None
         self.log: list = []
         self.scene = story.scenes[story.start]
-        self._enter(story.start, self.log)
+        self._enter(story.start)
 
     # ------------------------------------------------------------ reading
     @property
@@ -122,9 +102,9 @@ class Playthrough:
                 continue
             if c.cond is not None and not c.cond(self):
                 if c.locked is not None:
-                    out.append(ChoiceView(c.id, c.text.render(self), False, c.locked))
+                    out.append(c.view_locked or ChoiceView(c.id, c.text.render(self), False, c.locked))
                 continue
-            out.append(ChoiceView(c.id, c.text.render(self)))
+            out.append(c.view or ChoiceView(c.id, c.text.render(self)))
         return out
 
     def _find(self, choice_id: str) -> ChoiceDef | None:
@@ -143,78 +123,99 @@ class Playthrough:
     # ------------------------------------------------------------ stepping
     def choose(self, choice_id) -> StepResult:
         """Take a choice on offer; ValueError naming what is on offer otherwise."""
-        cid = str(choice_id)
+        cid = choice_id if choice_id.__class__ is str else str(choice_id)
         c = self._find(cid)
         if c is None:
             raise ValueError(self._not_offered(cid))
         sc = self.scene
+        chapter = self.chapter
+        rng = self.rng
         log: list = []
         self.log = log
-        record = (sc, self.chapter, self.rng, log, len(self.unlocked))
+        unlocked = self.unlocked
+        n_unlocked = len(unlocked)
+        key = c.key
+        target = None
+        stage = 0  # 1: the choice was counted; 2: the target was entered
         try:
             for eff in c.effects:
                 eff(self)
             chosen = self.chosen
-            chosen[c.key] = chosen.get(c.key, 0) + 1
-            log.append((_CHOSE, c.key))
-            target = c.goto.resolve(self)
+            chosen[key] = chosen.get(key, 0) + 1
+            stage = 1
+            goto = c.goto
+            target = goto.target
+            if target is None:
+                target = goto.resolve(self)
             fired = None
-            for t in self.story.triggers:
+            for t in self._triggers:
                 if t.cond(self):
                     target = fired = t.target
                     break
-            before = len(self.unlocked)
-            self._enter(target, log)
-        except StoryRuntimeError as exc:
-            self._rollback(record)
+            # Enter the target (the same as _enter, inlined: this is the hot path).
+            scene = self._scenes.get(target)
+            if scene is None:
+                raise StoryRuntimeError(f"goto into scene '{target}', which does not exist in this story")
+            self.scene = scene
+            if scene.chapter is not None:
+                self.chapter = scene.chapter
+            visits = self.visits
+            visits[target] = visits.get(target, 0) + 1
+            stage = 2
+            for eff in scene.effects:
+                eff(self)
+            if scene.unlock:
+                self._unlock(scene)
+        except (StoryRuntimeError, RecursionError) as exc:
+            self._rollback((sc, chapter, rng, log, n_unlocked, key, target), stage)
+            if isinstance(exc, RecursionError):
+                raise StoryRuntimeError("expression too deep to evaluate", c.where, sc.id, cid) from None
             raise exc.in_context(sc.id, cid) from None
-        except RecursionError:
-            self._rollback(record)
-            raise StoryRuntimeError("expression too deep to evaluate", c.where, sc.id, cid) from None
         self.steps.append(cid)
-        self._history.append(record)
-        notes = self.story.notes
-        codex = self.story.codex
-        return StepResult(c, notes[c.note] if c.note is not None else None,
-                          tuple(codex[i] for i in self.unlocked[before:]), fired, self.scene)
+        self._history.append((sc, chapter, rng, log, n_unlocked, key, target))
+        note = c.note
+        story = self.story
+        new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
+        return StepResult(c, story.notes[note] if note is not None else None, new, fired, scene)
 
-    def _enter(self, sid: str, log: list) -> None:
-        scene = self.story.scenes.get(sid)
+    def _enter(self, sid: str) -> None:
+        """Enter a scene outside a step (the start)."""
+        scene = self._scenes.get(sid)
         if scene is None:
-            raise StoryRuntimeError(f"goto into scene '{sid}', which does not exist in this story")
+            raise StoryRuntimeError(f"start scene '{sid}' does not exist in this story")
         self.scene = scene
         if scene.chapter is not None:
             self.chapter = scene.chapter
-        visits = self.visits
-        visits[sid] = visits.get(sid, 0) + 1
-        log.append((_VISIT, sid))
+        self.visits[sid] = self.visits.get(sid, 0) + 1
         for eff in scene.effects:
             eff(self)
         if scene.unlock:
-            have = self._unlocked_set
-            for cid in scene.unlock:
-                if cid not in have:
-                    have.add(cid)
-                    self.unlocked.append(cid)
+            self._unlock(scene)
+
+    def _unlock(self, scene: Scene) -> None:
+        have = self._unlocked_set
+        for cid in scene.unlock:
+            if cid not in have:
+                have.add(cid)
+                self.unlocked.append(cid)
 
     def undo(self) -> bool:
         """Step back one choice, exactly. False when already at the start."""
         if not self._history:
             return False
-        self._rollback(self._history.pop())
+        self._rollback(self._history.pop(), 2)
         self.steps.pop()
         return True
 
-    def _rollback(self, record: tuple) -> None:
-        scene, chapter, rng, log, n_unlocked = record
+    def _rollback(self, record: tuple, stage: int) -> None:
+        scene, chapter, rng, log, n_unlocked, key, target = record
         v = self.vars
         for name, old in reversed(log):
-            if name is _VISIT:
-                self._dec(self.visits, old)
-            elif name is _CHOSE:
-                self._dec(self.chosen, old)
-            else:
-                v[name] = old
+            v[name] = old
+        if stage >= 1:
+            self._dec(self.chosen, key)
+        if stage >= 2:
+            self._dec(self.visits, target)
         for cid in self.unlocked[n_unlocked:]:
             self._unlocked_set.discard(cid)
         del self.unlocked[n_unlocked:]

@@ -21,6 +21,7 @@ class Story:
         self.variables = data.variables
         self.triggers = data.triggers
         self.scenes = data.scenes
+        self.scene_table = dict(data.scenes)  # a plain dict for the step loop
         self.notes = data.notes
         self.codex = data.codex
         self.fingerprint = data.fingerprint

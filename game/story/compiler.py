@@ -7,12 +7,15 @@ expressions type-checked and turned into closures, warnings computed.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+
+import yaml
 from collections import deque
 from dataclasses import dataclass
 
-from game.engine.model import (INT_LIMIT, ChoiceDef, CodexEntry, Ending, Goto, Note, Scene, StoryData,
+from game.engine.model import (INT_LIMIT, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
                                Text, Trigger, VarDef, frozen)
 
 from . import schema as S
@@ -114,7 +117,8 @@ def parse_file(sf: SourceFile, kind: S.Record, rep: Reporter):
         node = compose(sf.path, text)
         if node is None:
             if kind is S.CONTENT:
-                return S.Rec(Pos(sf.path, 1, 1))
+                return S.Rec(sf.path, yaml.ScalarNode("tag:yaml.org,2002:null", "",
+                                                       yaml.Mark("", 0, 0, 0, None, None)))
             rep.error(Pos(sf.path, 1, 1), "story.yaml is empty")
             return None
         w = Walker(sf.path, rep)
@@ -429,7 +433,11 @@ class Compiler:
                 rep.error(ch.at("note"), f"unknown note id '{note}'" + did_you_mean(note, self.note_recs))
         goto = self.goto(ch["goto"], ch.at("goto"), f"choice '{cid}' of scene '{sid}'") if "goto" in ch else Goto(sid)
         effects = self.effects(ch)
-        return ChoiceDef(id=cid, key=f"{sid}.{cid}", text=text, cond=cond, locked=ch.get("locked"),
+        static = text.static
+        view = ChoiceView(cid, static) if static is not None else None
+        locked = ch.get("locked")
+        view_locked = ChoiceView(cid, static, False, locked) if static is not None and locked is not None else None
+        return ChoiceDef(view=view, view_locked=view_locked, id=cid, key=f"{sid}.{cid}", text=text, cond=cond, locked=ch.get("locked"),
                          once=bool(ch.get("once")), effects=effects, note=note,
                          historical=bool(ch.get("historical")), goto=goto, explicit_id="id" in ch, where=where,
                          reads=self.scope.take_local())
@@ -486,8 +494,15 @@ def compile_story(root: str) -> tuple[StoryData | None, list]:
     """(compiled story or None, problems sorted by file and line)."""
     rep = Reporter()
     data = None
+    # Compiling allocates many long-lived objects and no cycles worth
+    # collecting; the cyclic GC would otherwise rescan them again and again.
+    gc_was_on = gc.isenabled()
+    gc.disable()
     try:
         data = Compiler(root, rep).run()
     except RecursionError:
         rep.error(Pos(root, 1, 1), "the story is nested too deeply to read")
+    finally:
+        if gc_was_on:
+            gc.enable()
     return data, sorted(rep.problems)

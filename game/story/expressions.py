@@ -275,9 +275,8 @@ def _compare(node: ast.Compare, scope: Scope) -> Compiled:
     if len(node.ops) == 1:
         fop = _CMP[type(node.ops[0])]
         a, b = items
-        if b.is_const and isinstance(exprs[0], ast.Name):
-            name, c = exprs[0].id, b.const
-            return Compiled(lambda p: fop(p.vars[name], c), BOOL, uses_counts=uses)
+        if b.is_const and isinstance(exprs[0], ast.Name) and not a.is_const:
+            return Compiled(_var_vs_const(type(node.ops[0]), exprs[0].id, b.const), BOOL, uses_counts=uses)
         af, bf = a.fn, b.fn
         return Compiled(lambda p: fop(af(p), bf(p)), BOOL, uses_counts=uses)
     fns = [i.fn for i in items]
@@ -293,6 +292,21 @@ def _compare(node: ast.Compare, scope: Scope) -> Compiled:
         return True
 
     return Compiled(chained, BOOL, uses_counts=uses)
+
+
+def _var_vs_const(op, name: str, c) -> Callable:
+    """`name OP constant`, the commonest condition, without an operator call."""
+    if op is ast.GtE:
+        return lambda p: p.vars[name] >= c
+    if op is ast.Gt:
+        return lambda p: p.vars[name] > c
+    if op is ast.LtE:
+        return lambda p: p.vars[name] <= c
+    if op is ast.Lt:
+        return lambda p: p.vars[name] < c
+    if op is ast.Eq:
+        return lambda p: p.vars[name] == c
+    return lambda p: p.vars[name] != c
 
 
 def _check_str_values(x: ast.AST, y: ast.AST, a: Compiled, b: Compiled, scope: Scope) -> None:

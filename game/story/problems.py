@@ -25,13 +25,24 @@ class Problem:
         return self.severity == "error"
 
 
-@dataclass(frozen=True)
 class Pos:
     """Where a value stands: a path as the user named it, 1-based line and column."""
 
-    path: str
-    line: int
-    column: int
+    __slots__ = ("path", "line", "column")
+
+    def __init__(self, path: str, line: int, column: int):
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Pos) and (self.path, self.line, self.column) == (other.path, other.line, other.column)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line, self.column))
+
+    def __repr__(self) -> str:
+        return f"Pos({self.path!r}, {self.line}, {self.column})"
 
     def shifted(self, columns: int) -> "Pos":
         return Pos(self.path, self.line, self.column + columns)

@@ -20,31 +20,72 @@ ID_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 INVALID = object()  # a value that failed validation (already reported)
 
 
+class Marks(dict):
+    """key -> node; reading an item gives its Pos (built only when asked)."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def __getitem__(self, key) -> Pos:
+        return pos_of(self.path, dict.__getitem__(self, key))
+
+    def get(self, key, default=None):
+        node = dict.get(self, key)
+        return default if node is None else pos_of(self.path, node)
+
+    def items(self):
+        return [(k, pos_of(self.path, n)) for k, n in dict.items(self)]
+
+
+class ItemMarks(list):
+    """Nodes of a sequence's items; reading one gives its Pos."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def __getitem__(self, i) -> Pos:
+        return pos_of(self.path, list.__getitem__(self, i))
+
+
 class Rec(dict):
     """A validated mapping that remembers where its keys and values stand."""
 
-    __slots__ = ("pos", "kpos", "vpos", "bad")
+    __slots__ = ("node", "kpos", "vpos", "bad")
 
-    def __init__(self, pos: Pos):
+    def __init__(self, path: str, node: Node):
         super().__init__()
-        self.pos = pos
-        self.kpos: dict[str, Pos] = {}
-        self.vpos: dict[str, Pos] = {}
+        self.node = node
+        self.kpos = Marks(path)
+        self.vpos = Marks(path)
         self.bad: set[str] = set()
 
+    @property
+    def pos(self) -> Pos:
+        return pos_of(self.kpos.path, self.node)
+
     def at(self, key: str) -> Pos:
-        return self.vpos.get(key, self.pos)
+        return self.vpos.get(key) or self.pos
 
 
 class Seq(list):
     """A validated sequence that remembers where each item stands."""
 
-    __slots__ = ("pos", "ipos")
+    __slots__ = ("node", "ipos")
 
-    def __init__(self, pos: Pos):
+    def __init__(self, path: str, node: Node):
         super().__init__()
-        self.pos = pos
-        self.ipos: list[Pos] = []
+        self.node = node
+        self.ipos = ItemMarks(path)
+
+    @property
+    def pos(self) -> Pos:
+        return pos_of(self.ipos.path, self.node)
 
 
 def _kind_name(node: Node) -> str:
@@ -229,8 +270,7 @@ class ListOf(T):
 
     def check(self, node, w, depth):
         w.budget(node, depth)
-        pos = pos_of(w.path, node)
-        out = Seq(pos)
+        out = Seq(w.path, node)
         if isinstance(node, SequenceNode):
             w.check_collection_tag(node)
             items = node.value
@@ -244,7 +284,7 @@ class ListOf(T):
             v = self.item.check(item, w, depth + 1)
             if v is not INVALID:
                 out.append(v)
-                out.ipos.append(pos_of(w.path, item))
+                list.append(out.ipos, item)
         return out
 
     def json(self):
@@ -294,20 +334,20 @@ class Record(T):
     def check(self, node, w, depth):
         w.budget(node, depth)
         if self.nullable and isinstance(node, ScalarNode) and node.value == "" and not node.style:
-            return Rec(pos_of(w.path, node))
+            return Rec(w.path, node)
         if not isinstance(node, MappingNode):
             return self.fail(w, node, f"expected {self.what} (a mapping of keys), found {_kind_name(node)}")
         w.check_collection_tag(node)
-        rec = Rec(pos_of(w.path, node))
+        rec = Rec(w.path, node)
+        fields = self.fields
         for knode, vnode in mapping_pairs(node, w, depth):
             key = knode.value
-            kpos = pos_of(w.path, knode)
-            field = self.fields.get(key)
+            field = fields.get(key)
             if field is None:
-                w.rep.error(kpos, f"unknown key '{key}' in {self.what}" + did_you_mean(key, self.fields))
+                w.rep.error(pos_of(w.path, knode), f"unknown key '{key}' in {self.what}" + did_you_mean(key, fields))
                 continue
-            rec.kpos[key] = kpos
-            rec.vpos[key] = pos_of(w.path, vnode)
+            dict.__setitem__(rec.kpos, key, knode)
+            dict.__setitem__(rec.vpos, key, vnode)
             v = field.type.check(vnode, w, depth + 1)
             if v is INVALID:
                 rec.bad.add(key)
@@ -344,17 +384,16 @@ class MapOf(T):
         if not isinstance(node, MappingNode):
             return self.fail(w, node, f"expected {self.what} (a mapping from ids), found {_kind_name(node)}")
         w.check_collection_tag(node)
-        rec = Rec(pos_of(w.path, node))
+        rec = Rec(w.path, node)
         for knode, vnode in mapping_pairs(node, w, depth):
             key = knode.value
-            kpos = pos_of(w.path, knode)
             why = id_problem(key)
             if why:
-                w.rep.error(kpos, why)
+                w.rep.error(pos_of(w.path, knode), why)
                 continue
             v = self.value.check(vnode, w, depth + 1)
-            rec.kpos[key] = kpos
-            rec.vpos[key] = pos_of(w.path, vnode)
+            dict.__setitem__(rec.kpos, key, knode)
+            dict.__setitem__(rec.vpos, key, vnode)
             if v is not INVALID:
                 rec[key] = v
         return rec
@@ -370,25 +409,19 @@ class MapOf(T):
 
 def mapping_pairs(node: MappingNode, w: Walker, depth: int):
     """(key node, value node) pairs; keys must be plain text, never repeated."""
-    seen: dict[str, Pos] = {}
+    seen: dict[str, Node] = {}
     for knode, vnode in node.value:
         w.budget(knode, depth + 1)
         if not isinstance(knode, ScalarNode):
             w.rep.error(pos_of(w.path, knode), "a key must be plain text, not a list or mapping")
             continue
-        try:
-            w.scalar(knode)  # rejects tags on keys
-        except YamlProblem as exc:
-            w.rep.error(exc.pos, exc.message)
-            continue
         key = knode.value
-        kpos = pos_of(w.path, knode)
         if key in seen:
-            first = seen[key]
-            w.rep.error(kpos, f"duplicate key '{key}' (first at line {first.line}, column {first.column}); "
-                              "YAML would silently keep only the last one")
+            first = pos_of(w.path, seen[key])
+            w.rep.error(pos_of(w.path, knode), f"duplicate key '{key}' (first at line {first.line}, column "
+                        f"{first.column}); YAML would silently keep only the last one")
             continue
-        seen[key] = kpos
+        seen[key] = knode
         yield knode, vnode
 
 

@@ -15,8 +15,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .problems import Pos, Reporter
 
 try:  # libyaml when present, the pure-Python parser otherwise
-    from yaml import CSafeLoader as _Loader
+    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -24,10 +26,12 @@ MAX_DEPTH = 64
 MAX_NODES = 500_000  # per file, counting every alias expansion
 
 _STD = "tag:yaml.org,2002:"
+# What our resolver gives an untagged plain scalar: resolved later by YAML 1.2
+# core rules (PyYAML's own resolver is YAML 1.1, where `no` is false).
+PLAIN = "!plain"
 # Tags a plain scalar may carry from implicit resolution; we re-resolve those.
-_IMPLICIT = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "value", "merge", "yaml")}
 _EXPLICIT_SCALAR = {_STD + "str", _STD + "int", _STD + "bool", _STD + "null", _STD + "float"}
-_ALLOWED_TAGS = _IMPLICIT | _EXPLICIT_SCALAR | {_STD + "map", _STD + "seq", "!"}
+_ALLOWED_TAGS = _EXPLICIT_SCALAR | {_STD + "map", _STD + "seq", "!", "!plain"}
 _INT = re.compile(r"[-+]?[0-9]+$")
 _INT_OCT = re.compile(r"0o[0-7]+$")
 _INT_HEX = re.compile(r"0x[0-9a-fA-F]+$")
@@ -98,16 +102,48 @@ def _check_depth_by_events(path: str, text: str) -> None:
             depth -= 1
 
 
+class _PlainResolver:
+    """Tags untagged nodes by kind only; explicit tags are kept as written."""
+
+    def descend_resolver(self, *args):
+        pass
+
+    def ascend_resolver(self, *args):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            return PLAIN if implicit[0] else _STD + "str"
+        return _STD + ("seq" if kind is SequenceNode else "map")
+
+
+if "_yaml" in getattr(_Parser, "__module__", ""):  # libyaml's CParser
+    class _ComposeLoader(_Parser, _PlainResolver):  # type: ignore[misc, valid-type]
+        def __init__(self, stream):
+            _Parser.__init__(self, stream)
+else:  # pragma: no cover - pure-Python PyYAML
+    from yaml.composer import Composer
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _ComposeLoader(Reader, Scanner, _Parser, Composer, _PlainResolver):  # type: ignore[no-redef]
+        def __init__(self, stream):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            _Parser.__init__(self)
+            Composer.__init__(self)
+
+
 def compose(path: str, text: str) -> Node | None:
     """The document's root node (None for an empty file), or YamlProblem."""
     try:
         if _depth_suspect(text):
             _check_depth_by_events(path, text)
-        loader = _Loader(text)
+        loader = _ComposeLoader(text)
         try:
             return loader.get_single_node()
         finally:
-            loader.dispose()
+            getattr(loader, "dispose", lambda: None)()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Pos(path, mark.line + 1, mark.column + 1) if mark else Pos(path, 1, 1)
@@ -142,14 +178,9 @@ class Walker:
         """The scalar's value: str, int, float, bool or None."""
         tag = node.tag
         value = node.value
-        if not node.style:  # plain (libyaml says '', the Python parser None)
-            if tag in _IMPLICIT or tag == "!":
-                resolved = resolve_plain(value)
-                # A plain scalar tagged str that would resolve otherwise was an explicit !!str.
-                if tag == _STD + "str" and not isinstance(resolved, str) and value != "":
-                    return value
-                return resolved
-        elif tag in _IMPLICIT or tag == "!":
+        if tag is PLAIN or tag == PLAIN:
+            return resolve_plain(value)
+        if tag == _STD + "str" or tag == "!":
             return value
         if tag in _EXPLICIT_SCALAR:
             resolved = resolve_plain(value)
