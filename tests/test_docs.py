@@ -92,3 +92,17 @@ def test_guide_reference_yaml_is_valid_yaml():
     for lang, attrs, body in blocks():
         if lang == "yaml":
             yaml.safe_load(body)
+
+
+def test_guide_examples_validate_against_the_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    from game.story.schema import json_schema
+    validator = jsonschema.Draft202012Validator(json_schema())
+    checked = 0
+    for lang, attrs, body in blocks():
+        name = attrs.get("file", "")
+        if name and "playthroughs/" not in name:
+            errors = list(validator.iter_errors(yaml.safe_load(body)))
+            assert not errors, f"{name}: {errors[0].message}"
+            checked += 1
+    assert checked >= 4
