@@ -10,8 +10,7 @@ from typing import Callable
 
 import yaml
 
-from game.paths import bundled_story_dirs, resolve_story
-from game.story.loader import check_story
+from game.story.loader import load_for_command
 
 from .explore import Finding, Report, exhaustive_playtest, random_playtest
 
@@ -121,17 +120,8 @@ def write_failures(rep: Report, folder: str, story_folder: str) -> list[str]:
 
 
 def run_playtest_cli(args, out: Callable[[str], None] = print) -> int:
-    target = args.story or next(iter(bundled_story_dirs()), None)
-    if target is None:
-        out("no story given and no bundled story found")
-        return 1
-    folder = resolve_story(target)
-    story, problems = check_story(folder)
+    story, folder = load_for_command(args.story, "playtest")
     if story is None:
-        for p in problems:
-            if p.is_error:
-                sys.stderr.write(str(p) + "\n")
-        sys.stderr.write(f"cannot playtest: the story has errors (run `open-diplomacy lint {folder}`)\n")
         return 1
     t0 = time.perf_counter()
     if args.exhaustive:

@@ -8,12 +8,10 @@ filled red.
 
 from __future__ import annotations
 
-import sys
 from typing import Callable
 
 from game.engine.story import Story
-from game.paths import bundled_story_dirs, resolve_story
-from game.story.loader import check_story
+from game.story.loader import load_for_command
 
 
 def _edges(story: Story):
@@ -92,16 +90,8 @@ def to_mermaid(story: Story, unreached: set[str] | None = None) -> str:
 
 
 def run_graph_cli(args, out: Callable[[str], None] = print) -> int:
-    target = args.story or next(iter(bundled_story_dirs()), None)
-    if target is None:
-        out("no story given and no bundled story found")
-        return 1
-    folder = resolve_story(target)
-    story, problems = check_story(folder)
+    story, _ = load_for_command(args.story, "draw the graph")
     if story is None:
-        for p in problems:
-            if p.is_error:
-                sys.stderr.write(str(p) + "\n")
         return 1
     unreached = None
     if args.coverage:

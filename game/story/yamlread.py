@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from .problems import Pos, Reporter
 
