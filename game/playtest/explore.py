@@ -48,9 +48,12 @@ class Report:
     def __post_init__(self) -> None:
         self.endings = {s.id: 0 for s in self.story.endings}
 
-    def note_state(self, play: Playthrough) -> None:
+    def note_state(self, play: Playthrough, names=None) -> None:
+        """Widen the ranges with the current values (of `names` only, if given)."""
         r = self.ranges
-        for name, v in play.vars.items():
+        values = play.vars
+        for name in (values if names is None else names):
+            v = values[name]
             cur = r.get(name)
             if cur is None:
                 r[name] = [v, v]
@@ -204,7 +207,8 @@ class StateSpace:
         self.story = story
         self.names = tuple(story.variables)
         live = liveness(story)
-        self.live_mask = {sid: tuple(n in live[sid] for n in self.names) for sid in story.scenes}
+        # Per scene, the variables that can still be read from there (in a fixed order).
+        self.live = {sid: tuple(n for n in self.names if n in live[sid]) for sid in story.scenes}
         data = story.data
         self.cap = data.count_cap
         self.counted_scenes = data.counted_scenes
@@ -216,19 +220,20 @@ class StateSpace:
         sid = p.scene.id
         v = p.vars
         cap = self.cap
-        vals = tuple(v[n] if live else None for n, live in zip(self.names, self.live_mask[sid]))
         vis = p.visits
         ch = p.chosen
-        return (sid, vals,
-                tuple(min(vis.get(s, 0), cap) for s in self.counted_scenes),
-                tuple(min(ch.get(k, 0), cap) for k in self.counted_choices))
+        return (sid, tuple([v[n] for n in self.live[sid]]),
+                tuple([min(vis.get(s, 0), cap) for s in self.counted_scenes]),
+                tuple([min(ch.get(k, 0), cap) for k in self.counted_choices]))
 
     def restore(self, p: Playthrough, key: tuple) -> None:
+        """Put `p` in the state of `key`; variables dead there keep stale
+        values, which nothing reads again."""
         sid, vals, vis, ch = key
         p.scene = self.story.scenes[sid]
         v = p.vars
-        for n, val in zip(self.names, vals):
-            v[n] = self.defaults[n] if val is None else val
+        for n, val in zip(self.live[sid], vals):
+            v[n] = val
         p.visits = {s: c for s, c in zip(self.counted_scenes, vis) if c}
         p.chosen = {k: c for k, c in zip(self.counted_choices, ch) if c}
         p._history.clear()
@@ -294,7 +299,8 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                 if nkey not in parent:
                     parent[nkey] = (key, cid)
                     rep.reached.add(nkey[0])
-                    rep.note_state(play)
+                    # Only values known to be real: live here, or set by this step.
+                    rep.note_state(play, set(space.live[nkey[0]]).union(n for n, _ in play.log))
                     if len(parent) >= max_states:
                         rep.complete = False
                     else:
