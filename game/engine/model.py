@@ -207,6 +207,7 @@ class StoryData:
     # Visit/choice counts above this never change a condition's outcome
     # (the exhaustive explorer saturates counts there).
     count_cap: int = 1
+    relevant_vars: frozenset | None = None  # None: treat every variable as relevant
     files: tuple[str, ...] = field(default=())
     counted_scenes: tuple[str, ...] = ()  # named in visited()
     counted_choices: tuple[str, ...] = ()  # named in chose()

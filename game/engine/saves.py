@@ -204,7 +204,9 @@ class SaveStore:
         try:
             with open(self.profile_path, encoding="utf-8") as fh:
                 data = json.load(fh)
-            if isinstance(data, dict) and isinstance(data.get("endings"), dict):
+            if isinstance(data, dict):
+                if not isinstance(data.get("endings"), dict):
+                    data["endings"] = {}
                 return data
         except (OSError, ValueError):
             pass
@@ -217,6 +219,26 @@ class SaveStore:
             seen = data["endings"][story_id] = {}
         seen[ending_id] = int(seen.get(ending_id, 0) or 0) + 1
         atomic_write(self.profile_path, json.dumps(data, indent=1))
+
+    def record_codex(self, story_id: str, entry_ids) -> None:
+        """Remember codex entries unlocked in any game (written only when new)."""
+        data = self.profile()
+        codex = data.setdefault("codex", {})
+        if not isinstance(codex, dict):
+            codex = data["codex"] = {}
+        seen = codex.get(story_id)
+        if not isinstance(seen, list):
+            seen = []
+        new = [e for e in entry_ids if e not in seen]
+        if not new:
+            return
+        codex[story_id] = seen + new
+        atomic_write(self.profile_path, json.dumps(data, indent=1))
+
+    def codex_seen(self, story_id: str) -> list[str]:
+        seen = self.profile().get("codex", {})
+        seen = seen.get(story_id, []) if isinstance(seen, dict) else []
+        return [e for e in seen if isinstance(e, str)] if isinstance(seen, list) else []
 
     def endings_seen(self, story_id: str) -> dict[str, int]:
         seen = self.profile()["endings"].get(story_id, {})

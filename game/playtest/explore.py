@@ -181,6 +181,8 @@ def liveness(story: Story) -> dict[str, frozenset]:
         choices = list(sc.choices) + ([sc.continue_choice] if sc.continue_choice else [])
         for c in choices:
             reads |= c.reads
+            if c.once:
+                reads.add("@c:" + c.key)
             targets.update(c.goto.targets())
         targets.update(t.target for t in story.triggers)
         own[sid] = reads
@@ -197,6 +199,10 @@ def liveness(story: Story) -> dict[str, frozenset]:
                 cur |= live[t]
             if len(cur) != before:
                 changed = True
+    relevant = story.data.relevant_vars
+    if relevant is not None:  # drop variables no decision ever depends on
+        names = set(story.variables)
+        return {sid: frozenset(n for n in v if n not in names or n in relevant) for sid, v in live.items()}
     return {sid: frozenset(v) for sid, v in live.items()}
 
 
@@ -211,9 +217,14 @@ class StateSpace:
         self.live = {sid: tuple(n for n in self.names if n in live[sid]) for sid in story.scenes}
         data = story.data
         self.cap = data.count_cap
-        self.counted_scenes = data.counted_scenes
         once = [c.key for s in story.scenes.values() for c in s.choices if c.once]
-        self.counted_choices = tuple(sorted(set(data.counted_choices) | set(once)))
+        all_scenes = tuple(data.counted_scenes)
+        all_choices = tuple(sorted(set(data.counted_choices) | set(once)))
+        # Visit and choice counts are live like variables: only those that
+        # visited()/chose()/once can still read from a scene are kept there.
+        self.counted_scenes = {sid: tuple(s for s in all_scenes if "@v:" + s in live[sid]) for sid in story.scenes}
+        self.counted_choices = {sid: tuple(k for k in all_choices if "@c:" + k in live[sid])
+                                for sid in story.scenes}
         self.defaults = {n: v.default for n, v in story.variables.items()}
 
     def key(self, p: Playthrough) -> tuple:
@@ -223,19 +234,19 @@ class StateSpace:
         vis = p.visits
         ch = p.chosen
         return (sid, tuple([v[n] for n in self.live[sid]]),
-                tuple([min(vis.get(s, 0), cap) for s in self.counted_scenes]),
-                tuple([min(ch.get(k, 0), cap) for k in self.counted_choices]))
+                tuple([min(vis.get(s, 0), cap) for s in self.counted_scenes[sid]]),
+                tuple([min(ch.get(k, 0), cap) for k in self.counted_choices[sid]]))
 
     def restore(self, p: Playthrough, key: tuple) -> None:
-        """Put `p` in the state of `key`; variables dead there keep stale
-        values, which nothing reads again."""
+        """Put `p` in the state of `key`; variables and counts dead there keep
+        stale values or are dropped: nothing reads them again."""
         sid, vals, vis, ch = key
         p.scene = self.story.scenes[sid]
         v = p.vars
         for n, val in zip(self.live[sid], vals):
             v[n] = val
-        p.visits = {s: c for s, c in zip(self.counted_scenes, vis) if c}
-        p.chosen = {k: c for k, c in zip(self.counted_choices, ch) if c}
+        p.visits = {s: c for s, c in zip(self.counted_scenes[sid], vis) if c}
+        p.chosen = {k: c for k, c in zip(self.counted_choices[sid], ch) if c}
         p._history.clear()
         p.steps.clear()
 

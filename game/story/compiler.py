@@ -228,7 +228,22 @@ class Compiler:
             fingerprint=self.fingerprint, root=self.root, count_cap=max(cap, 1), files=self.files,
             counted_scenes=tuple(sorted(self.scope.counted_scenes)),
             counted_choices=tuple(sorted(self.scope.counted_choices)),
+            relevant_vars=self.relevant_vars(),
         )
+
+    def relevant_vars(self) -> frozenset:
+        """Variables whose values can change what happens next: read by a
+        condition, goto or trigger, or feeding an effect on such a variable.
+        A variable only ever shown or adjusted (`strain += 1`) is not one."""
+        deps = self.scope.effect_deps
+        out = {n for n in self.scope.decision_reads if n in self.variables}
+        todo = list(out)
+        while todo:
+            for n in deps.get(todo.pop(), ()):
+                if n in self.variables and n not in out:
+                    out.add(n)
+                    todo.append(n)
+        return frozenset(out)
 
     def compile_variables(self, table) -> dict[str, VarDef]:
         out: dict[str, VarDef] = {}
@@ -304,6 +319,14 @@ class Compiler:
         return tuple(out)
 
     def text(self, value, pos: Pos) -> Text:
+        outer = self.scope.in_text
+        self.scope.in_text = True
+        try:
+            return self._text(value, pos)
+        finally:
+            self.scope.in_text = outer
+
+    def _text(self, value, pos: Pos) -> Text:
         if isinstance(value, str):
             paragraphs = [(None, value, pos)]
         else:

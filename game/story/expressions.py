@@ -79,6 +79,11 @@ class Scope:
     counted_scenes: set[str] = field(default_factory=set)  # named in visited()
     counted_choices: set[str] = field(default_factory=set)  # named in chose()
     incomplete: bool = False  # a file could not be read: ids may be missing
+    # For exploration: names read where they can change what happens next
+    # (conditions, gotos, triggers), and what each effect's value depends on.
+    in_text: bool = False
+    decision_reads: set[str] = field(default_factory=set)
+    effect_deps: dict[str, set[str]] = field(default_factory=dict)
 
     def take_local(self) -> frozenset:
         out = frozenset(self.local)
@@ -182,6 +187,8 @@ def _compile(node: ast.AST, scope: Scope) -> Compiled:
             raise ExprError(f"undeclared variable '{name}'{hint}", off)
         scope.reads.add(name)
         scope.local.add(name)
+        if not scope.in_text:
+            scope.decision_reads.add(name)
         return Compiled(lambda p, n=name: p.vars[n], var.type)
     if kind is ast.UnaryOp:
         operand = _compile(node.operand, scope)
@@ -334,6 +341,7 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
         if sid not in scope.scenes and not scope.incomplete:
             raise ExprError(f"unknown scene '{sid}' in visited(){did_you_mean(sid, scope.scenes)}", _node_offset(arg))
         scope.counted_scenes.add(sid)
+        scope.local.add("@v:" + sid)  # for liveness: a read of the visit count
         return Compiled(lambda p: p.visits.get(sid, 0), INT, uses_counts=True)
     if fname == "chose":
         if not (isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name)):
@@ -347,6 +355,7 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
             raise ExprError(f"scene '{sid}' has no choice with id '{cid}'{extra}", _node_offset(arg))
         key = f"{sid}.{cid}"
         scope.counted_choices.add(key)
+        scope.local.add("@c:" + key)
         return Compiled(lambda p: p.chosen.get(key, 0), INT, uses_counts=True)
     # chance(N)
     n = _compile(arg, scope)
@@ -395,7 +404,17 @@ def compile_effect(src: str, scope: Scope, where: str) -> Effect:
     if var is None:
         raise ExprError(f"undeclared variable '{name}'{did_you_mean(name, scope.variables)}", _node_offset(target))
     before = set(scope.reads)
-    rhs = _compile(stmt.value, scope)
+    outer_local, outer_decisions = scope.local, scope.decision_reads
+    scope.local, scope.decision_reads = set(), set()
+    try:
+        rhs = _compile(stmt.value, scope)
+    finally:
+        rhs_local = scope.local
+        scope.local, scope.decision_reads = outer_local | rhs_local, outer_decisions
+    deps = scope.effect_deps.setdefault(name, set())
+    deps.update(rhs_local)
+    if op is not None:
+        deps.add(name)
     rhs_reads = scope.reads - before
     if name in rhs_reads and name not in before:
         # `x = x + 1` is the same as `x += 1`: not a read of x.

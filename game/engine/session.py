@@ -1,0 +1,170 @@
+"""One player's session with a story: the playthrough plus what a player
+expects around it — autosave after every step, named save slots, undo, the
+notes log, endings and codex entries remembered across games, and recording
+the session as a playthrough file (§8).
+
+Both front ends (the Textual app and plain mode) drive a game only through
+this class, so what the tests exercise is what players play.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .history import Decision, compare_with_history
+from .model import Note, Scene
+from .play import Playthrough, StepResult
+from .saves import AUTOSAVE, SaveStore, atomic_write
+from .story import Story
+
+
+@dataclass(frozen=True)
+class LoggedNote:
+    """A note the player has been shown, with the scene it followed."""
+    scene_title: str
+    choice_text: str
+    note: Note
+
+
+class Session:
+    def __init__(self, story: Story, store: SaveStore | None, play: Playthrough):
+        self.story = story
+        self.store = store
+        self.play = play
+        self.autosave_error: str | None = None
+        self._remember()
+        self.autosave()
+
+    # ------------------------------------------------------------ starting
+    @classmethod
+    def new(cls, story: Story, store: SaveStore | None, seed: int | None = None) -> "Session":
+        if seed is None:
+            seed = int.from_bytes(os.urandom(4), "little")
+        return cls(story, store, story.new_game(seed=seed))
+
+    @classmethod
+    def resume(cls, story: Story, store: SaveStore, slot: str = AUTOSAVE) -> "Session":
+        """Load a slot (the autosave by default); SaveError if it cannot be read."""
+        return cls(story, store, store.load(story, slot))
+
+    # ------------------------------------------------------------ playing
+    def choose(self, choice_id: str) -> StepResult:
+        result = self.play.choose(choice_id)
+        self._remember()
+        self.autosave()
+        return result
+
+    def undo(self) -> bool:
+        if not self.play.undo():
+            return False
+        self.autosave()
+        return True
+
+    def autosave(self) -> None:
+        """Saved after every step, so quitting at any moment loses nothing. A
+        failure (disk full, read-only folder) is reported, never raised."""
+        if self.store is None:
+            return
+        try:
+            self.store.save(self.play, AUTOSAVE, label="Autosave")
+            self.autosave_error = None
+        except OSError as exc:
+            self.autosave_error = f"autosave failed: {exc.strerror or exc}"
+
+    def save(self, slot: str, label: str | None = None) -> Path:
+        """Raises SaveError for a bad slot name, OSError when the disk refuses."""
+        if self.store is None:
+            raise OSError("no save folder")
+        return self.store.save(self.play, slot, label)
+
+    def _remember(self) -> None:
+        """Endings and codex entries found stay found across games."""
+        if self.store is None:
+            return
+        try:
+            if self.play.ended and not self._ending_recorded():
+                self.store.record_ending(self.story.id, self.play.scene.id)
+            self.store.record_codex(self.story.id, self.play.unlocked)
+        except OSError:
+            pass
+
+    def _ending_recorded(self) -> bool:
+        # An ending counts once per arrival: re-entering it by undo + redo of
+        # the same step in the same game still counts as the same arrival.
+        key = (self.play.scene.id, len(self.play.steps))
+        if getattr(self, "_last_ending", None) == key:
+            return True
+        self._last_ending = key
+        return False
+
+    # ------------------------------------------------------------ reading
+    @property
+    def scene(self) -> Scene:
+        return self.play.scene
+
+    def notes_log(self) -> list[LoggedNote]:
+        """Every note shown so far in this game, oldest first (undo removes them)."""
+        out = []
+        notes = self.story.notes
+        for scene, choice in self.play.history_choices():
+            if choice is not None and choice.note is not None and choice.note in notes:
+                text = choice.text.static if choice.text.static is not None else choice.text.render(self.play)
+                out.append(LoggedNote(scene.title or scene.id, text, notes[choice.note]))
+        return out
+
+    def decisions(self) -> list[Decision]:
+        return compare_with_history(self.play)
+
+    def history_summary(self) -> tuple[int, int, list[Decision]]:
+        """(choices made as history did, historical decisions met, divergences)."""
+        ds = self.decisions()
+        diverged = [d for d in ds if not d.as_history]
+        return len(ds) - len(diverged), len(ds), diverged
+
+    def endings_found(self) -> dict[str, int]:
+        return self.store.endings_seen(self.story.id) if self.store is not None else {}
+
+    # ------------------------------------------------------------ recording
+    def record(self, folder: Path | None = None) -> Path:
+        """Write this session as a playthrough file (§8) that replays to here."""
+        if folder is None:
+            if self.store is None:
+                raise OSError("no save folder to record into")
+            folder = self.store.folder / "recordings"
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = folder / f"{self.story.id}-{stamp}.yaml"
+        n = 2
+        while path.exists():
+            path = folder / f"{self.story.id}-{stamp}-{n}.yaml"
+            n += 1
+        atomic_write(path, playthrough_yaml(self.play, self._story_ref(folder)))
+        return path
+
+    def _story_ref(self, folder: Path) -> str:
+        from game.paths import bundled_story_dirs  # noqa: PLC0415 (paths is import-light)
+        root = Path(self.story.root).resolve()
+        for path in bundled_story_dirs().values():
+            if path.resolve() == root:
+                return self.story.id
+        return os.path.relpath(root, folder.resolve())
+
+
+def playthrough_yaml(play: Playthrough, story_ref: str) -> str:
+    """A §8 playthrough that replays `play` and checks where it stands."""
+    import yaml  # noqa: PLC0415
+
+    expect: dict = {}
+    if play.ended:
+        expect["ending"] = play.scene.id
+    else:
+        expect["scene"] = play.scene.id
+    expect["state"] = dict(play.state)
+    doc = {"story": story_ref, "seed": play.seed, "steps": list(play.steps), "expect": expect}
+    head = (f"# Recorded in the terminal game on {time.strftime('%Y-%m-%d %H:%M')}.\n"
+            f"# Replay it with: open-diplomacy replay <this file>\n")
+    return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)

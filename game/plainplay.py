@@ -1,0 +1,264 @@
+"""Plain mode: the game in plain lines on stdin/stdout.
+
+For screen readers, pipes, and terminals where a full-screen app cannot run.
+Every line is plain text (author text is printed as written, never
+interpreted), choices are numbered, and one prompt line asks what to do.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+from typing import TextIO
+
+from game.engine.errors import SaveError
+from game.engine.saves import AUTOSAVE, SaveStore
+from game.engine.session import Session
+from game.engine.story import Story
+
+HELP = """\
+Commands:
+  1-9        take that choice (Enter alone continues when there is only "Continue")
+  u          undo the last choice
+  s [NAME]   save into slot NAME (default: quicksave)
+  l [NAME]   load slot NAME (without NAME: list the slots)
+  n          the notes seen so far ("what really happened")
+  r          record this game as a playthrough file
+  h, ?       this help
+  q          quit (the game is autosaved after every step)"""
+
+WIDTH = 78
+
+
+class PlainGame:
+    def __init__(self, stdin: TextIO, stdout: TextIO, store: SaveStore):
+        self.inp = stdin
+        self.out = stdout
+        self.store = store
+
+    # ------------------------------------------------------------ output
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def para(self, text: str) -> None:
+        """Author Markdown, re-wrapped paragraph by paragraph."""
+        for block in text.strip("\n").split("\n\n"):
+            lines = block.splitlines()
+            if any(l.lstrip().startswith(("-", "*", ">", "#", "|")) for l in lines):
+                self.say("\n".join(lines))  # lists, quotes, headings: keep as written
+            else:
+                self.say(textwrap.fill(" ".join(l.strip() for l in lines), WIDTH))
+            self.say()
+
+    def ask(self, prompt: str) -> str | None:
+        self.out.write(prompt)
+        self.out.flush()
+        line = self.inp.readline()
+        if not line:
+            self.say()
+            return None
+        return line.strip()
+
+    # ------------------------------------------------------------ picking a story
+    def pick_story(self) -> Story | None:
+        from game.paths import bundled_story_dirs
+        from game.story.loader import load_story
+        from game.story.problems import StoryError
+
+        stories = []
+        for folder in bundled_story_dirs().values():
+            try:
+                stories.append(load_story(str(folder)))
+            except StoryError as exc:
+                self.say(f"(skipping {folder.name}: {len(exc.errors)} error(s) in the story)")
+        if not stories:
+            self.say("No stories found.")
+            return None
+        self.say("OPEN DIPLOMACY")
+        self.say()
+        for i, s in enumerate(stories, 1):
+            self.say(f"{i}. {s.title}" + (f": {s.subtitle}" if s.subtitle else ""))
+        self.say()
+        while True:
+            ans = self.ask(f"Choose a story (1-{len(stories)}, q to quit): ")
+            if ans is None or ans.lower() in ("q", "quit"):
+                return None
+            if ans.isdigit() and 1 <= int(ans) <= len(stories):
+                story = stories[int(ans) - 1]
+                if story.blurb:
+                    self.say()
+                    self.para(story.blurb)
+                return story
+            self.say(f"Please type a number from 1 to {len(stories)}.")
+
+    # ------------------------------------------------------------ playing
+    def show_scene(self, session: Session) -> None:
+        play = session.play
+        sc = play.scene
+        self.say()
+        head = " / ".join(x for x in (play.chapter, sc.title) if x)
+        if head:
+            self.say(f"== {head} ==")
+            self.say()
+        if play.notice:
+            self.say(f"(Note: {play.notice})")
+            self.say()
+            play.notice = None
+        self.para(play.text)
+        if play.ended:
+            self.show_ending(session)
+            return
+        meters = [v for v in session.story.variables.values() if v.meter and not v.hidden]
+        if meters:
+            self.say("  ".join(f"{v.display_name}: {play.state[v.name]}/{v.hi}" for v in meters))
+            self.say()
+        self.show_choices(session)
+
+    def show_choices(self, session: Session) -> None:
+        for i, c in enumerate(session.play.choices(), 1):
+            if c.enabled:
+                self.say(f"  {i}. {c.text}")
+            else:
+                self.say(f"  {i}. (not possible: {c.reason}) {c.text}")
+
+    def show_ending(self, session: Session) -> None:
+        play = session.play
+        e = play.scene.ending
+        self.say(f"THE END: {e.title}")
+        self.say()
+        if play.ending_text:
+            self.para(play.ending_text)
+        same, total, diverged = session.history_summary()
+        if total:
+            self.say(f"You chose as they did in {same} of {total} decisions.")
+            for d in diverged:
+                self.say(f"  - {d.scene_title}: you chose \"{d.chosen_text}\"; history: "
+                         + " / ".join(f"\"{t}\"" for t in d.historical_texts))
+            self.say()
+        found = session.endings_found()
+        all_endings = session.story.endings
+        self.say(f"Endings found: {sum(1 for e in all_endings if e.id in found)} of {len(all_endings)}.")
+        self.say("Type u to undo the last choice, or q to quit.")
+
+    def show_step(self, session: Session, result) -> None:
+        if result.note is not None:
+            n = result.note
+            self.say()
+            self.say("-- What really happened" + (f": {n.title}" if n.title else "") + " --")
+            self.para(n.text.render(session.play))
+            self.say(f"Source: {n.source}")
+        if result.unlocked:
+            self.say("New in the codex: " + ", ".join(c.name for c in result.unlocked))
+
+    def play(self, session: Session) -> int:
+        self.show_scene(session)
+        if session.autosave_error:
+            self.say(f"(warning: {session.autosave_error})")
+        while True:
+            ans = self.ask("> ")
+            if ans is None:
+                return 0
+            cmd, _, arg = ans.partition(" ")
+            cmd = cmd.lower()
+            offered = session.play.choices()
+            if cmd == "" and len(offered) == 1 and offered[0].id == "continue":
+                cmd = "1"
+            if cmd.isdigit():
+                i = int(cmd)
+                if session.play.ended or not 1 <= i <= len(offered):
+                    self.say("There is no such choice." if not session.play.ended else
+                             "The story has ended: u to undo, q to quit.")
+                    continue
+                c = offered[i - 1]
+                if not c.enabled:
+                    self.say(f"Not possible: {c.reason}")
+                    continue
+                result = session.choose(c.id)
+                self.show_step(session, result)
+                self.show_scene(session)
+                if session.autosave_error:
+                    self.say(f"(warning: {session.autosave_error})")
+            elif cmd in ("u", "undo"):
+                if session.undo():
+                    self.say("(one step back)")
+                    self.show_scene(session)
+                else:
+                    self.say("Nothing to undo: this is the start.")
+            elif cmd in ("s", "save"):
+                slot = arg.strip() or "quicksave"
+                try:
+                    session.save(slot, label=slot)
+                    self.say(f"Saved in slot '{slot}'.")
+                except SaveError as exc:
+                    self.say(f"Cannot save: {exc.reason}")
+                except OSError as exc:
+                    self.say(f"Cannot save: {exc.strerror or exc}")
+            elif cmd in ("l", "load"):
+                if not arg.strip():
+                    self.list_slots(session)
+                    continue
+                try:
+                    new = Session.resume(session.story, self.store, arg.strip())
+                except SaveError as exc:
+                    self.say(f"Cannot load: {exc.reason}")
+                    continue
+                session = new
+                self.say(f"Loaded slot '{arg.strip()}'.")
+                self.show_scene(session)
+            elif cmd in ("n", "notes"):
+                log = session.notes_log()
+                if not log:
+                    self.say("No notes yet.")
+                for item in log:
+                    n = item.note
+                    self.say(f"-- {n.title or item.scene_title} --")
+                    self.para(n.text.render(session.play))
+                    self.say(f"Source: {n.source}")
+                    self.say()
+            elif cmd in ("r", "record"):
+                try:
+                    self.say(f"Recorded this game as {session.record()}")
+                except OSError as exc:
+                    self.say(f"Cannot record: {exc.strerror or exc}")
+            elif cmd in ("h", "?", "help"):
+                self.say(HELP)
+            elif cmd in ("q", "quit", "exit"):
+                self.say("Goodbye. Your game is autosaved; `--continue` resumes it.")
+                return 0
+            else:
+                self.say("Type a choice number, or h for help.")
+
+    def list_slots(self, session: Session) -> None:
+        slots = self.store.slots(session.story.id)
+        if not slots:
+            self.say("No saves yet.")
+        for s in slots:
+            if s["error"]:
+                self.say(f"  {s['slot']}: cannot be read ({s['error']})")
+            else:
+                where = " / ".join(x for x in (s["chapter"], s["scene_title"]) if x)
+                self.say(f"  {s['slot']}: {s['time']}  {where}")
+
+
+def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int | None = None,
+              stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    from game.paths import default_saves_dir
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    store = SaveStore(Path(saves) if saves else default_saves_dir())
+    game = PlainGame(stdin, stdout, store)
+    if story is None:
+        story = game.pick_story()
+        if story is None:
+            return 0
+    session = None
+    if resume:
+        try:
+            session = Session.resume(story, store)
+        except SaveError as exc:
+            game.say(f"Cannot continue: {exc.reason}. Starting a new game.")
+    if session is None:
+        session = Session.new(story, store, seed)
+    return game.play(session)

@@ -1,0 +1,134 @@
+"""The terminal game: a Textual app over the engine's Session."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from game.engine.errors import SaveError
+from game.engine.saves import AUTOSAVE, SaveStore
+from game.engine.session import Session
+from game.engine.story import Story
+
+
+class OpenDiplomacyApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "Open Diplomacy"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, story: Story | None = None, saves=None, resume: bool = False,
+                 seed: int | None = None, stories: list[Story] | None = None):
+        super().__init__()
+        from game.paths import default_saves_dir
+        self.store = SaveStore(Path(saves) if saves else default_saves_dir())
+        self.initial_story = story
+        self.resume = resume
+        self.seed = seed
+        self._stories = stories
+        self._painted = False
+
+    # ------------------------------------------------------------ stories
+    def stories(self) -> list[Story]:
+        """The bundled stories, compiled once; broken ones are left out."""
+        if self._stories is None:
+            from game.paths import bundled_story_dirs
+            from game.story.loader import load_story
+            from game.story.problems import StoryError
+            out = []
+            for folder in bundled_story_dirs().values():
+                try:
+                    out.append(load_story(str(folder)))
+                except StoryError:
+                    continue
+            self._stories = out
+        return self._stories
+
+    def latest_autosave(self) -> tuple[Story, dict] | None:
+        best = None
+        for story in self.stories():
+            for s in self.store.slots(story.id):
+                if s["slot"] == AUTOSAVE and not s["error"] and (best is None or s["time"] > best[1]["time"]):
+                    best = (story, s)
+        return best
+
+    # ------------------------------------------------------------ navigation
+    def on_mount(self) -> None:
+        story = self.initial_story
+        if story is None:
+            from .pages import TitleScreen
+            self.push_screen(TitleScreen())
+            return
+        session = None
+        if self.resume:
+            try:
+                session = Session.resume(story, self.store)
+            except SaveError as exc:
+                self.notify(f"{exc.reason}. A new game has started.", title="Cannot continue",
+                            severity="warning", timeout=8)
+        self._open(session or Session.new(story, self.store, self.seed))
+
+    def _open(self, session: Session) -> None:
+        from .play import PlayScreen
+        self._replace(PlayScreen(session))
+
+    def _replace(self, screen) -> None:
+        """Make `screen` the one main screen (dropping dialogs and pages)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_title(self) -> None:
+        from .pages import TitleScreen
+        self._replace(TitleScreen())
+
+    def start_new(self, story: Story) -> None:
+        self._open(Session.new(story, self.store, self.seed))
+
+    def continue_latest(self) -> None:
+        found = self.latest_autosave()
+        if found is None:
+            self.notify("There is no game to continue.")
+            return
+        self._resume(found[0], AUTOSAVE)
+
+    def _resume(self, story: Story, slot: str) -> None:
+        try:
+            session = Session.resume(story, self.store, slot)
+        except SaveError as exc:
+            self.notify(exc.reason, title="Cannot load", severity="error", timeout=8)
+            return
+        self._open(session)
+
+    def load_dialog(self, story: Story) -> None:
+        from .dialogs import LoadDialog
+        self.push_screen(LoadDialog(self.store, story.id, story.title),
+                         callback=lambda slot: slot and self._resume(story, slot))
+
+    # ------------------------------------------------------------ startup probe
+    def first_scene_painted(self) -> None:
+        """Benchmarks set OPEN_DIPLOMACY_STARTUP_PROBE to a file and the
+        process start time; the app writes the time to first paint and exits."""
+        if self._painted:
+            return
+        self._painted = True
+        probe = os.environ.get("OPEN_DIPLOMACY_STARTUP_PROBE")
+        if probe:
+            t0 = float(os.environ.get("OPEN_DIPLOMACY_T0", "0"))
+            with open(probe, "w", encoding="utf-8") as fh:
+                fh.write(f"{time.time() - t0:.6f}\n")
+            self.exit()
+
+
+def run_app(story: Story | None, saves=None, resume: bool = False, seed: int | None = None) -> int:
+    app = OpenDiplomacyApp(story, saves=saves, resume=resume, seed=seed)
+    app.run()
+    return app.return_code or 0

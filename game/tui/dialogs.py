@@ -1,0 +1,196 @@
+"""Modal dialogs: the note after a choice, save/load, help, a message.
+
+Every dialog closes through `_close`, which ignores a second close: a fast
+double press of Enter must not dismiss the screen underneath as well.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from game.engine.errors import SaveError
+from game.engine.model import CodexEntry, Note
+from game.engine.saves import AUTOSAVE, SaveStore
+
+
+class Dialog(ModalScreen):
+    BINDINGS = [Binding("escape", "close", "Close")]
+    _done = False
+
+    def _close(self, result=None) -> None:
+        if self._done:
+            return
+        self._done = True
+        self.dismiss(result)
+
+    def action_close(self) -> None:
+        self._close(None)
+
+
+class NoteDialog(Dialog):
+    """'What really happened', shown after a choice with a note; also announces
+    codex entries the step unlocked."""
+
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Continue"),
+                Binding("space", "close", show=False)]
+
+    def __init__(self, note: Note | None, note_text: str, unlocked: tuple[CodexEntry, ...]):
+        super().__init__()
+        self.note = note
+        self.note_text = note_text
+        self.unlocked = unlocked
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="note-dialog"):
+            if self.note is not None:
+                yield Static(Text("What really happened" + (f": {self.note.title}" if self.note.title else "")),
+                             classes="dialog-title")
+                with VerticalScroll(classes="dialog-body"):
+                    from textual.widgets import Markdown  # noqa: PLC0415 (heavy; not needed at startup)
+                    yield Markdown(self.note_text.strip(), id="note-text", open_links=False)
+                    yield Static(Text("Source: " + self.note.source), classes="dialog-source")
+            if self.unlocked:
+                names = ", ".join(c.name for c in self.unlocked)
+                yield Static(Text("New in the codex: " + names), classes="dialog-source", id="note-codex")
+            yield Static("Enter or Escape to continue", classes="dialog-hint")
+
+
+class MessageDialog(Dialog):
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "OK")]
+
+    def __init__(self, title: str, message: str):
+        super().__init__()
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text), classes="dialog-title")
+            yield Static(Text(self.message))
+            yield Static("Enter to continue", classes="dialog-hint")
+
+
+HELP = [
+    ("1–9", "take a choice (or arrows and Enter, or click)"),
+    ("u", "undo the last choice"),
+    ("s / l", "save / load a game"),
+    ("n", "notes: what really happened, so far"),
+    ("c", "codex: people, places, organisations, terms"),
+    ("e", "endings found"),
+    ("r", "record this game as a playthrough file"),
+    ("?", "this help"),
+    ("Escape", "back to the title screen"),
+    ("q / Ctrl+Q", "quit (the game is autosaved after every step)"),
+]
+
+
+class HelpDialog(Dialog):
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", show=False),
+                Binding("question_mark", "close", show=False)]
+
+    def compose(self) -> ComposeResult:
+        t = Text()
+        for key, what in HELP:
+            t.append(f"{key:>12}  ", style="bold")
+            t.append(what + "\n")
+        with Vertical(classes="dialog"):
+            yield Static("Keys", classes="dialog-title")
+            yield Static(t)
+            yield Static("Every step is autosaved: Continue on the title screen resumes it.",
+                         classes="dialog-hint")
+
+
+def slot_line(s: dict) -> Text:
+    t = Text()
+    t.append(f"{s['slot']:<12} ", style="bold")
+    if s["error"]:
+        t.append(f"cannot be read: {s['error']}")
+        return t
+    t.append(f"{s['time'][:16].replace('T', ' ')}  ")
+    t.append(" — ".join(x for x in (s["chapter"], s["scene_title"]) if x))
+    if s["ended"]:
+        t.append("  (ended)")
+    return t
+
+
+class SaveDialog(Dialog):
+    """Save into a named slot: type a new name, or pick a slot to overwrite.
+    Dismisses with the slot name saved into, or None."""
+
+    def __init__(self, store: SaveStore, story_id: str, save_fn):
+        super().__init__()
+        self.store = store
+        self.story_id = story_id
+        self.save_fn = save_fn  # slot -> None; raises SaveError/OSError
+
+    def compose(self) -> ComposeResult:
+        slots = [s for s in self.store.slots(self.story_id) if s["slot"] != AUTOSAVE]
+        n = 1
+        names = {s["slot"] for s in slots}
+        while f"save{n}" in names:
+            n += 1
+        with Vertical(classes="dialog", id="save-dialog"):
+            yield Static("Save game", classes="dialog-title")
+            yield Input(value=f"save{n}", placeholder="slot name", id="slot-name", max_length=40)
+            yield Static("", id="save-error")
+            if slots:
+                yield Static("…or overwrite a slot:")
+                yield OptionList(*[Option(slot_line(s), id=s["slot"]) for s in slots], id="slot-list",
+                                 markup=False)
+            yield Static("Enter to save, Escape to cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#slot-name", Input).focus()
+
+    def _save(self, slot: str) -> None:
+        try:
+            self.save_fn(slot)
+        except SaveError as exc:
+            self.query_one("#save-error", Static).update(Text(exc.reason))
+            return
+        except OSError as exc:
+            self.query_one("#save-error", Static).update(Text(f"cannot save: {exc.strerror or exc}"))
+            return
+        self._close(slot)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._save(event.value.strip())
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id:
+            self._save(event.option_id)
+
+
+class LoadDialog(Dialog):
+    """Pick a slot to load; unreadable saves are listed with the reason and
+    cannot be picked. Dismisses with the slot name or None."""
+
+    def __init__(self, store: SaveStore, story_id: str, story_title: str):
+        super().__init__()
+        self.store = store
+        self.story_id = story_id
+        self.story_title = story_title
+
+    def compose(self) -> ComposeResult:
+        slots = self.store.slots(self.story_id)
+        with Vertical(classes="dialog", id="load-dialog"):
+            yield Static(Text(f"Load a saved game — {self.story_title}"), classes="dialog-title")
+            if slots:
+                yield OptionList(*[Option(slot_line(s), id=s["slot"], disabled=bool(s["error"]))
+                                   for s in slots], id="slot-list", markup=False)
+            else:
+                yield Static("No saved games yet.")
+            yield Static("Enter to load, Escape to cancel", classes="dialog-hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id:
+            self._close(event.option_id)

@@ -1,0 +1,287 @@
+"""The play screen and the ending screen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from game.engine.errors import SaveError
+from game.engine.session import Session
+
+from .dialogs import HelpDialog, LoadDialog, NoteDialog, SaveDialog
+from .widgets import MeterPanel
+
+
+def scene_markdown(**kw):
+    # Imported here: the Markdown widget is the heaviest import of the app.
+    from textual.widgets import Markdown  # noqa: PLC0415
+    return Markdown(open_links=False, **kw)
+
+
+def choice_prompt(i: int, text: str, reason: str | None) -> Text:
+    t = Text()
+    t.append(f"{i}. ", style="bold")
+    t.append(text)
+    if reason:
+        t.append(f"  — {reason}", style="italic")
+    return t
+
+
+class GameScreen(Screen):
+    """Shared keys of the screens that show a game in progress."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+
+    @property
+    def store(self):
+        return self.session.store
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpDialog())
+
+    def action_title(self) -> None:
+        self.app.show_title()
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def action_endings(self) -> None:
+        from .pages import EndingsScreen  # noqa: PLC0415
+        self.app.push_screen(EndingsScreen(self.app.store, [self.session.story], self.session.play))
+
+    def action_codex(self) -> None:
+        from .pages import CodexScreen  # noqa: PLC0415
+        self.app.push_screen(CodexScreen(self.app.store, [self.session.story], self.session.play))
+
+    def action_notes(self) -> None:
+        from .pages import NotesScreen  # noqa: PLC0415
+        self.app.push_screen(NotesScreen(self.session))
+
+    def action_record(self) -> None:
+        try:
+            path = self.session.record()
+        except OSError as exc:
+            self.notify(f"Cannot record: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Recorded as a playthrough file: {path}", title="Recorded", timeout=6)
+
+
+class PlayScreen(GameScreen):
+    BINDINGS = [
+        Binding("u", "undo", "Undo"),
+        Binding("s", "save", "Save"),
+        Binding("l", "load", "Load"),
+        Binding("n", "notes", "Notes"),
+        Binding("c", "codex", "Codex"),
+        Binding("e", "endings", "Endings", show=False),
+        Binding("r", "record", "Record"),
+        Binding("question_mark", "help", "Help"),
+        Binding("escape", "title", "Title"),
+        Binding("q", "quit", "Quit"),
+        *[Binding(str(i), f"pick({i})", show=False) for i in range(1, 10)],
+    ]
+
+    def __init__(self, session: Session):
+        super().__init__(session)
+        self._shown_ending = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header", markup=False)
+        yield Static(id="notice", markup=False)
+        with Horizontal(id="body"):
+            with VerticalScroll(id="story"):
+                yield scene_markdown(id="scene-text")
+            yield MeterPanel(self.session.story, id="side")
+        yield OptionList(id="choices", markup=False)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show_scene(None)
+        self.query_one("#choices").focus()
+        self.call_after_refresh(self.app.first_scene_painted)
+        self.show_notice()
+        if self.session.play.ended:
+            self.call_after_refresh(self.show_ending)
+
+    # ------------------------------------------------------------ showing
+    async def show_scene(self, before: dict | None) -> None:
+        play = self.session.play
+        sc = play.scene
+        head = " · ".join(x for x in (self.session.story.title, play.chapter, sc.title) if x)
+        self.query_one("#header", Static).update(Text(head, no_wrap=True, overflow="ellipsis"))
+        await self.query_one("#scene-text").update(play.text)
+        self.query_one("#story", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#side", MeterPanel).show(play, before)
+        choices = self.query_one("#choices", OptionList)
+        choices.clear_options()
+        if play.ended:
+            choices.add_option(Option(Text("The story has ended: Enter to see how it ended"), id="__ending__"))
+        else:
+            for i, c in enumerate(play.choices(), 1):
+                choices.add_option(Option(choice_prompt(i, c.text, None if c.enabled else c.reason),
+                                          id=c.id, disabled=not c.enabled))
+        choices.highlighted = next((i for i in range(choices.option_count)
+                                    if not choices.get_option_at_index(i).disabled), None)
+
+    def show_notice(self) -> None:
+        play = self.session.play
+        msg = play.notice or self.session.autosave_error
+        notice = self.query_one("#notice", Static)
+        if msg:
+            notice.update(Text(msg))
+            notice.add_class("shown")
+        else:
+            notice.remove_class("shown")
+        play.notice = None
+
+    # ------------------------------------------------------------ choosing
+    async def action_pick(self, n: int) -> None:
+        play = self.session.play
+        if play.ended:
+            self.show_ending()
+            return
+        offered = play.choices()
+        if not 1 <= n <= len(offered):
+            self.app.bell()
+            return
+        c = offered[n - 1]
+        if not c.enabled:
+            self.notify(c.reason or "Not possible now.", title="Locked")
+            return
+        await self.take(c.id)
+
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id == "__ending__":
+            self.show_ending()
+        elif event.option_id is not None:
+            await self.take(event.option_id)
+
+    async def take(self, choice_id: str) -> None:
+        play = self.session.play
+        if play.ended or choice_id not in {c.id for c in play.choices() if c.enabled}:
+            return  # a stale click or key from the previous scene
+        before = dict(play.state)
+        result = self.session.choose(choice_id)
+        await self.show_scene(before)
+        self.show_notice()
+        if result.note is not None or result.unlocked:
+            note_text = result.note.text.render(play) if result.note is not None else ""
+            self.app.push_screen(NoteDialog(result.note, note_text, result.unlocked),
+                                 callback=lambda _: self.after_step())
+        else:
+            self.after_step()
+
+    def after_step(self) -> None:
+        if self.session.play.ended and self.is_current:
+            self.show_ending()
+
+    def show_ending(self) -> None:
+        if not self.is_current:
+            return
+        self.app.push_screen(EndingScreen(self.session), callback=self._ending_closed)
+
+    async def _ending_closed(self, result) -> None:
+        if result == "undo":
+            await self.action_undo()
+
+    # ------------------------------------------------------------ other keys
+    async def action_undo(self) -> None:
+        if self.session.undo():
+            await self.show_scene(None)
+            self.notify("One step back.", timeout=2)
+        else:
+            self.notify("Nothing to undo: this is the start.", timeout=2)
+
+    def action_save(self) -> None:
+        def saved(slot):
+            if slot:
+                self.notify(f"Saved in slot '{slot}'.", timeout=3)
+        self.app.push_screen(SaveDialog(self.store, self.session.story.id,
+                                        lambda slot: self.session.save(slot, label=slot)), callback=saved)
+
+    def action_load(self) -> None:
+        story = self.session.story
+
+        async def chosen(slot):
+            if not slot:
+                return
+            try:
+                session = Session.resume(story, self.store, slot)
+            except SaveError as exc:
+                self.notify(exc.reason, title="Cannot load", severity="error", timeout=8)
+                return
+            self.session = session
+            await self.show_scene(None)
+            self.show_notice()
+            self.notify(f"Loaded '{slot}'.", timeout=3)
+            if session.play.ended:
+                self.show_ending()
+        self.app.push_screen(LoadDialog(self.store, story.id, story.title), callback=chosen)
+
+
+class EndingScreen(GameScreen):
+    """The ending: its text, how the path compared with history, endings found."""
+
+    BINDINGS = [
+        Binding("u", "undo", "Undo last choice"),
+        Binding("n", "new_game", "New game"),
+        Binding("e", "endings", "Endings"),
+        Binding("c", "codex", "Codex"),
+        Binding("r", "record", "Record"),
+        Binding("escape", "title", "Title"),
+        Binding("q", "quit", "Quit"),
+    ]
+    _done = False
+
+    def compose(self) -> ComposeResult:
+        s = self.session
+        play = s.play
+        e = play.scene.ending
+        with VerticalScroll(classes="page", id="ending-page"):
+            yield Static(Text(f"{s.story.title} — the end"), classes="page-section")
+            yield Static(Text(e.title), classes="ending-title", id="ending-title")
+            yield scene_markdown(id="ending-scene")
+            if play.ending_text:
+                yield scene_markdown(id="ending-text", classes="ending-epilogue")
+            same, total, diverged = s.history_summary()
+            yield Static("Your path and history", classes="page-section")
+            if total:
+                yield Static(Text(f"You chose as they did in {same} of {total} decisions."), id="ending-compare")
+                for d in diverged:
+                    t = Text()
+                    t.append(f"• {d.scene_title}: ", style="bold")
+                    t.append(f"you chose “{d.chosen_text}”; history: ")
+                    t.append(" / ".join(f"“{h}”" for h in d.historical_texts))
+                    yield Static(t, classes="divergence")
+            else:
+                yield Static("You met none of the decisions the real people faced.")
+            found = s.endings_found()
+            endings = s.story.endings
+            n = sum(1 for x in endings if x.id in found)
+            yield Static(Text(f"Endings found: {n} of {len(endings)}"), classes="page-section", id="ending-count")
+            yield Static("u undo the last choice · n new game · e endings · Escape title", classes="dialog-hint")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.query_one("#ending-scene").update(self.session.play.text)
+        if self.session.play.ending_text:
+            await self.query_one("#ending-text").update(self.session.play.ending_text)
+
+    def _close(self, result) -> None:
+        if not self._done:
+            self._done = True
+            self.dismiss(result)
+
+    def action_undo(self) -> None:
+        self._close("undo")
+
+    def action_new_game(self) -> None:
+        self.app.start_new(self.session.story)

@@ -1,0 +1,56 @@
+"""Small widgets of the play screen. Author text goes in as rich `Text`
+objects, never as markup strings: the sources are full of brackets."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from game.engine.play import Playthrough
+from game.engine.story import Story
+
+BAR = 14
+
+
+def meter_text(label: str, value: int, lo: int, hi: int, delta: int) -> Text:
+    span = max(1, hi - lo)
+    filled = round(BAR * (value - lo) / span)
+    t = Text()
+    t.append(label + "\n", style="#c8b88e")
+    t.append("█" * filled, style="#c9a45c")
+    t.append("░" * (BAR - filled), style="#5b5140")
+    t.append(f" {value}/{hi}")
+    if delta:
+        t.append(f" {'▲' if delta > 0 else '▼'}{abs(delta)}", style="bold #f2c14e")
+    return t
+
+
+class MeterPanel(Static):
+    """Every meter as a gauge, then the other visible variables by label. A
+    change since the last step is marked ▲/▼ until the next step."""
+
+    def __init__(self, story: Story, **kw):
+        super().__init__(**kw)
+        self.story = story
+        self.meters = [v for v in story.variables.values() if v.meter and not v.hidden]
+        self.others = [v for v in story.variables.values()
+                       if not v.meter and not v.hidden and v.label]
+
+    def show(self, play: Playthrough, before: dict | None) -> None:
+        t = Text()
+        for v in self.meters:
+            value = play.state[v.name]
+            delta = value - before[v.name] if before is not None else 0
+            lo = v.lo if v.has_min else 0
+            t.append_text(meter_text(v.display_name, value, lo, v.hi, delta))
+            t.append("\n\n")
+        for v in self.others:
+            value = play.state[v.name]
+            changed = before is not None and before[v.name] != value
+            shown = ("yes" if value else "no") if v.type == "bool" else str(value)
+            t.append(f"{v.display_name}: ", style="#c8b88e")
+            t.append(shown, style="bold #f2c14e" if changed else "")
+            if changed:
+                t.append(" •", style="bold #f2c14e")
+            t.append("\n")
+        self.update(t)
