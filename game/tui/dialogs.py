@@ -18,6 +18,8 @@ from game.engine.errors import SaveError
 from game.engine.model import CodexEntry, Note
 from game.engine.saves import AUTOSAVE, SaveStore
 
+from .widgets import SafeOptionList
+
 
 class Dialog(ModalScreen):
     BINDINGS = [Binding("escape", "close", "Close")]
@@ -137,11 +139,13 @@ class SaveDialog(Dialog):
             n += 1
         with Vertical(classes="dialog", id="save-dialog"):
             yield Static("Save game", classes="dialog-title")
-            yield Input(value=f"save{n}", placeholder="slot name", id="slot-name", max_length=40)
+            name = Input(value=f"save{n}", placeholder="slot name", id="slot-name", max_length=40)
+            name.cursor_blink = False  # steady: calmer, and stable in snapshots
+            yield name
             yield Static("", id="save-error")
             if slots:
                 yield Static("…or overwrite a slot:")
-                yield OptionList(*[Option(slot_line(s), id=s["slot"]) for s in slots], id="slot-list",
+                yield SafeOptionList(*[Option(slot_line(s), id=s["slot"]) for s in slots], id="slot-list",
                                  markup=False)
             yield Static("Enter to save, Escape to cancel", classes="dialog-hint")
 
@@ -184,7 +188,7 @@ class LoadDialog(Dialog):
         with Vertical(classes="dialog", id="load-dialog"):
             yield Static(Text(f"Load a saved game — {self.story_title}"), classes="dialog-title")
             if slots:
-                yield OptionList(*[Option(slot_line(s), id=s["slot"], disabled=bool(s["error"]))
+                yield SafeOptionList(*[Option(slot_line(s), id=s["slot"], disabled=bool(s["error"]))
                                    for s in slots], id="slot-list", markup=False)
             else:
                 yield Static("No saved games yet.")

@@ -17,6 +17,7 @@ from game.engine.session import Session
 from game.engine.story import Story
 
 from .dialogs import Dialog, HelpDialog
+from .widgets import SafeOptionList
 
 KIND_ORDER = {"person": 0, "place": 1, "organisation": 2, "term": 3}
 KIND_TITLE = {"person": "People", "place": "Places", "organisation": "Organisations", "term": "Terms"}
@@ -36,8 +37,7 @@ class Page(Screen):
 
 
 class TitleScreen(Screen):
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("question_mark", "help", "Help"),
-                Binding("escape", "quit", show=False)]
+    BINDINGS = [Binding("q", "quit", "Quit"), Binding("question_mark", "help", "Help")]
 
     def compose(self) -> ComposeResult:
         cont = self.app.latest_autosave()
@@ -47,7 +47,7 @@ class TitleScreen(Screen):
             cont_prompt = Text(f"Continue   {story.title}: {where}")
         else:
             cont_prompt = Text("Continue   (no game in progress)")
-        menu = OptionList(
+        menu = SafeOptionList(
             Option(Text("New game"), id="new"),
             Option(cont_prompt, id="continue", disabled=cont is None),
             Option(Text("Load a saved game"), id="load"),
@@ -114,7 +114,7 @@ class StoryPicker(Dialog):
                     if s.subtitle:
                         t.append(" — " + s.subtitle, style="not bold")
                     opts.append(Option(t, id=str(i)))
-                yield OptionList(*opts, id="story-list", markup=False)
+                yield SafeOptionList(*opts, id="story-list", markup=False)
                 with VerticalScroll(classes="dialog-body"):
                     yield Static(id="story-blurb", markup=False)
             else:
@@ -191,7 +191,7 @@ class CodexScreen(Page):
         with Vertical(classes="page"):
             yield Static(Text(f"Codex — {found} of {total} entries found"), classes="page-title")
             with Horizontal(id="codex-body"):
-                yield OptionList(*opts, id="codex-list", markup=False)
+                yield SafeOptionList(*opts, id="codex-list", markup=False)
                 with VerticalScroll(id="codex-entry"):
                     yield Static(Text("Nothing found yet: entries appear as you meet them in play."
                                       if not self.entries else "Choose an entry."), id="codex-text")

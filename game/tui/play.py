@@ -14,7 +14,7 @@ from game.engine.errors import SaveError
 from game.engine.session import Session
 
 from .dialogs import HelpDialog, LoadDialog, NoteDialog, SaveDialog
-from .widgets import MeterPanel
+from .widgets import MeterPanel, SafeOptionList
 
 
 def scene_markdown(**kw):
@@ -99,7 +99,7 @@ class PlayScreen(GameScreen):
             with VerticalScroll(id="story"):
                 yield scene_markdown(id="scene-text")
             yield MeterPanel(self.session.story, id="side")
-        yield OptionList(id="choices", markup=False)
+        yield SafeOptionList(id="choices", markup=False)
         yield Footer()
 
     async def on_mount(self) -> None:

@@ -4,7 +4,7 @@ objects, never as markup strings: the sources are full of brackets."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from game.engine.play import Playthrough
 from game.engine.story import Story
@@ -54,3 +54,17 @@ class MeterPanel(Static):
                 t.append(" •", style="bold #f2c14e")
             t.append("\n")
         self.update(t)
+
+
+class SafeOptionList(OptionList):
+    """OptionList that survives paging before it has been laid out: in
+    Textual 8.2.8 PageUp/PageDown on a list squeezed to zero height (a tiny
+    terminal) raises KeyError. Found by the monkey test."""
+
+    def _move_page(self, direction) -> None:
+        if not self._lines or self.scrollable_content_region.height <= 0:
+            return
+        try:
+            super()._move_page(direction)
+        except (KeyError, IndexError):
+            pass

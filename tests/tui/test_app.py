@@ -1,0 +1,307 @@
+"""The terminal game, driven through Textual's pilot as a player would.
+
+The story in tests/data/tui is small and stable (snapshots depend on it) and
+full of square brackets: author text must never be read as markup.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import OptionList
+
+from game import load_story
+from game.engine.saves import SaveStore
+from game.playtest.replay import run_playthrough
+from game.tui.app import OpenDiplomacyApp
+from game.tui.dialogs import LoadDialog, NoteDialog, SaveDialog
+from game.tui.pages import CodexScreen, EndingsScreen, TitleScreen
+from game.tui.play import EndingScreen, PlayScreen
+
+STORY_DIR = Path(__file__).resolve().parent.parent / "data" / "tui"
+
+
+@pytest.fixture(scope="module")
+def story():
+    return load_story(str(STORY_DIR))
+
+
+def make_app(story, saves, start=True, **kw):
+    return OpenDiplomacyApp(story if start else None, saves=str(saves), seed=0,
+                            stories=[story], **kw)
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (from the SVG screenshot)."""
+    svg = app.export_screenshot()
+    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
+    text = html.unescape("".join(lines)).replace("\xa0", " ")
+    return " ".join(text.split())  # wrapping varies with width; words do not
+
+
+def header(app) -> str:
+    return str(app.screen.query_one("#header").render())
+
+
+async def take(pilot, key):
+    await pilot.press(key)
+    await pilot.pause()
+
+
+# ---------------------------------------------------------------- flows
+
+async def test_new_game_note_save_quit_continue(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen)
+        assert "The office [sic]" in header(app)
+        await take(pilot, "1")
+        assert isinstance(app.screen, NoteDialog)
+        shown = screen_text(app)
+        assert "What really happened: The bag [1941]" in shown
+        assert "Test source [p.1]" in shown
+        await take(pilot, "enter")
+        assert isinstance(app.screen, PlayScreen)
+        assert "The station" in header(app)
+        assert app.screen.session.play.state["trust"] == 7
+        await take(pilot, "s")
+        assert isinstance(app.screen, SaveDialog)
+        await take(pilot, "enter")
+        assert isinstance(app.screen, PlayScreen)
+        assert (tmp_path / "tuitest.save1.json").is_file()
+        await take(pilot, "q")
+    assert app.return_code in (0, None)
+
+    again = make_app(story, tmp_path, start=False)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, TitleScreen)
+        menu = again.screen.query_one("#title-menu", OptionList)
+        assert not menu.get_option("continue").disabled
+        assert "The station" in str(menu.get_option("continue").prompt)
+        menu.highlighted = menu.get_option_index("continue")
+        await take(pilot, "enter")
+        assert isinstance(again.screen, PlayScreen)
+        play = again.screen.session.play
+        assert play.scene.id == "station" and play.state["trust"] == 7 and play.steps == ["take"]
+
+
+async def test_load_a_named_slot(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "1")
+        await take(pilot, "enter")
+        app.screen.session.save("before_train", label="before_train")
+        await take(pilot, "1")
+        await take(pilot, "enter")
+        assert app.screen.session.play.scene.id == "border"
+        await take(pilot, "l")
+        assert isinstance(app.screen, LoadDialog)
+        slots = app.screen.query_one("#slot-list", OptionList)
+        slots.highlighted = slots.get_option_index("before_train")
+        await take(pilot, "enter")
+        assert isinstance(app.screen, PlayScreen)
+        assert app.screen.session.play.scene.id == "station"
+        assert "The station" in header(app)
+
+
+async def test_a_damaged_save_is_listed_but_cannot_be_loaded(story, tmp_path):
+    (tmp_path / "tuitest.broken.json").write_text("{not json", encoding="utf-8")
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "l")
+        slots = app.screen.query_one("#slot-list", OptionList)
+        assert slots.get_option("broken").disabled
+        assert "cannot be read" in str(slots.get_option("broken").prompt)
+        await take(pilot, "escape")
+        assert isinstance(app.screen, PlayScreen)
+    assert (tmp_path / "tuitest.broken.json").read_text(encoding="utf-8") == "{not json"
+
+
+async def test_undo_steps_back_exactly(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "1")
+        await take(pilot, "enter")
+        await take(pilot, "u")
+        play = app.screen.session.play
+        assert play.scene.id == "office" and play.state["trust"] == 5 and play.steps == []
+        assert "The office [sic]" in header(app)
+        saved = SaveStore(tmp_path).load(story, "autosave")
+        assert saved.scene.id == "office"  # the autosave follows the undo
+
+
+async def test_locked_choice_shows_its_reason(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        choices = app.screen.query_one("#choices", OptionList)
+        assert choices.get_option("bribe").disabled
+        assert "[yet]" in str(choices.get_option("bribe").prompt)
+        await take(pilot, "2")
+        assert app.screen.session.play.scene.id == "office"
+        assert any("[yet]" in n.message for n in app._notifications)
+
+
+async def test_ending_history_and_gallery(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in ("1", "enter", "1", "enter", "1"):
+            await take(pilot, key)
+        assert isinstance(app.screen, NoteDialog)  # no note, but a codex entry to announce
+        assert "New in the codex: Istanbul" in screen_text(app)
+        await take(pilot, "enter")
+        assert isinstance(app.screen, EndingScreen)
+        shown = screen_text(app)
+        assert "Delivered" in shown
+        assert "You chose as they did in 2 of 2 decisions." in shown
+        assert "is not recorded [sic]" in shown
+        assert "Endings found: 1 of 2" in shown
+        await take(pilot, "e")
+        assert isinstance(app.screen, EndingsScreen)
+        shown = screen_text(app)
+        assert "The Courier [sic]: 1 of 2 found" in shown and "✓ Delivered" in shown
+        assert "Home [early]" not in shown  # not found yet: a blank card
+        await take(pilot, "escape")
+        await take(pilot, "u")  # from the ending screen: back into the story
+        assert isinstance(app.screen, PlayScreen)
+        assert app.screen.session.play.scene.id == "border"
+    assert SaveStore(tmp_path).endings_seen("tuitest") == {"delivered": 1}
+
+
+async def test_divergence_is_listed_on_the_ending(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "3")
+        assert isinstance(app.screen, EndingScreen)
+        shown = screen_text(app)
+        assert "You chose as they did in 0 of 1 decisions." in shown
+        assert "Refuse the errand." in shown and "Take the bag [sic]." in shown
+
+
+async def test_codex_shows_unlocked_entries_only(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "c")
+        assert isinstance(app.screen, CodexScreen)
+        shown = screen_text(app)
+        assert "The consul [acting]" in shown and "He signed the papers [sic]." in shown
+        assert "Istanbul" not in shown
+        assert "1 of 2 entries found" in shown
+
+
+async def test_record_writes_a_playthrough_that_replays(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "1")
+        await take(pilot, "enter")
+        await take(pilot, "2")
+        await take(pilot, "r")
+    files = list((tmp_path / "recordings").glob("*.yaml"))
+    assert len(files) == 1
+    result = run_playthrough(str(files[0]), want_transcript=False)
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.play.scene.id == "border" and result.play.steps == ["take", "wait"]
+
+
+async def test_escape_leads_to_the_title_and_new_game_starts_over(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "1")
+        await take(pilot, "enter")
+        await take(pilot, "escape")
+        assert isinstance(app.screen, TitleScreen)
+        menu = app.screen.query_one("#title-menu", OptionList)
+        menu.highlighted = menu.get_option_index("new")
+        await take(pilot, "enter")
+        await take(pilot, "enter")  # the only story
+        assert isinstance(app.screen, PlayScreen)
+        assert app.screen.session.play.scene.id == "office"
+
+
+async def test_title_story_picker_shows_blurb_verbatim(story, tmp_path):
+    app = make_app(story, tmp_path, start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "enter")  # New game (no game to continue yet)
+        shown = screen_text(app)
+        assert "The Courier [sic]" in shown and "[sic] and [/]." in shown
+
+
+async def test_small_terminals(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query_one("#side").display  # folded away when narrow
+        choices = app.screen.query_one("#choices", OptionList)
+        region = choices.region
+        assert region.bottom <= 19 and region.height >= 4  # all three choices on screen
+        shown = screen_text(app)
+        assert "1. Take the bag [sic]." in shown and "3. Refuse the errand." in shown
+        for w, h in ((10, 3), (4, 2), (200, 60), (80, 24)):
+            await pilot.resize_terminal(w, h)
+        assert app.screen.query_one("#side").display
+        await take(pilot, "1")
+        assert isinstance(app.screen, NoteDialog)
+
+
+async def test_no_color(story, tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.no_color
+        svg = app.export_screenshot()
+    colours = set(re.findall(r"fill: (#[0-9a-f]{6})", svg))
+    def chroma(c):
+        rgb = [int(c[i:i + 2], 16) for i in (1, 3, 5)]
+        return max(rgb) - min(rgb)
+    assert colours and all(chroma(c) <= 8 for c in colours), colours  # greys only
+
+
+# ---------------------------------------------------------------- monkey
+
+MONKEY_KEYS = ["1", "2", "3", "u", "s", "l", "n", "c", "e", "r", "question_mark", "escape", "enter",
+               "up", "down", "tab", "space", "x", "backspace", "ctrl+a", "home", "end", "pageup"]
+
+
+@pytest.mark.parametrize("start", ["title", "play", "note", "save", "ending", "codex", "endings"])
+async def test_monkey(story, tmp_path, start):
+    """500 random keys and resizes, sent without waiting between most keys
+    (a fast monkey finds double-dismiss bugs a slow one misses)."""
+    rng = random.Random(start)
+    app = make_app(story, tmp_path, start=start != "title")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        prelude = {"title": [], "play": [], "note": ["1"], "save": ["s"], "ending": ["3"],
+                   "codex": ["c"], "endings": ["e"]}[start]
+        for key in prelude:
+            await take(pilot, key)
+        driver = app._driver
+        for i in range(500):
+            if rng.random() < 0.04:
+                await pilot.resize_terminal(rng.choice([10, 30, 60, 80, 120]), rng.choice([3, 8, 20, 24, 40]))
+                continue
+            key = rng.choice(MONKEY_KEYS)
+            char = {"question_mark": "?", "space": " "}.get(key, key if len(key) == 1 else None)
+            driver.send_message(events.Key(key, char))
+            if i % 20 == 0:
+                await pilot.pause()
+                if not app.is_running:  # "Quit" on the title menu is a fair key
+                    break
+        await pilot.pause()
+    assert app._exception is None
