@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -18,6 +19,7 @@ from game.engine.errors import SaveError
 from game.engine.model import CodexEntry, Note
 from game.engine.saves import AUTOSAVE, SaveStore
 
+from .markdown import render as render_markdown
 from .widgets import SafeOptionList
 
 
@@ -54,8 +56,7 @@ class NoteDialog(Dialog):
                 yield Static(Text("What really happened" + (f": {self.note.title}" if self.note.title else "")),
                              classes="dialog-title")
                 with VerticalScroll(classes="dialog-body"):
-                    from textual.widgets import Markdown  # noqa: PLC0415 (heavy; not needed at startup)
-                    yield Markdown(self.note_text.strip(), id="note-text", open_links=False)
+                    yield Static(Content.from_rich_text(render_markdown(self.note_text)), id="note-text")
                     yield Static(Text("Source: " + self.note.source), classes="dialog-source")
             if self.unlocked:
                 names = ", ".join(c.name for c in self.unlocked)

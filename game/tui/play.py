@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
@@ -14,13 +15,13 @@ from game.engine.errors import SaveError
 from game.engine.session import Session
 
 from .dialogs import HelpDialog, LoadDialog, NoteDialog, SaveDialog
+from .markdown import render as render_markdown
 from .widgets import MeterPanel, SafeOptionList
 
 
-def scene_markdown(**kw):
-    # Imported here: the Markdown widget is the heaviest import of the app.
-    from textual.widgets import Markdown  # noqa: PLC0415
-    return Markdown(open_links=False, **kw)
+def scene_markdown(**kw) -> Static:
+    """Author Markdown, drawn by our own small renderer (see markdown.py)."""
+    return Static(**kw)
 
 
 def choice_prompt(i: int, text: str, reason: str | None) -> Text:
@@ -116,7 +117,7 @@ class PlayScreen(GameScreen):
         sc = play.scene
         head = " · ".join(x for x in (self.session.story.title, play.chapter, sc.title) if x)
         self.query_one("#header", Static).update(Text(head, no_wrap=True, overflow="ellipsis"))
-        await self.query_one("#scene-text").update(play.text)
+        self.query_one("#scene-text", Static).update(Content.from_rich_text(render_markdown(play.text)))
         self.query_one("#story", VerticalScroll).scroll_home(animate=False)
         self.query_one("#side", MeterPanel).show(play, before)
         choices = self.query_one("#choices", OptionList)
@@ -271,9 +272,10 @@ class EndingScreen(GameScreen):
         yield Footer()
 
     async def on_mount(self) -> None:
-        await self.query_one("#ending-scene").update(self.session.play.text)
-        if self.session.play.ending_text:
-            await self.query_one("#ending-text").update(self.session.play.ending_text)
+        play = self.session.play
+        self.query_one("#ending-scene", Static).update(Content.from_rich_text(render_markdown(play.text)))
+        if play.ending_text:
+            self.query_one("#ending-text", Static).update(Content.from_rich_text(render_markdown(play.ending_text)))
 
     def _close(self, result) -> None:
         if not self._done:

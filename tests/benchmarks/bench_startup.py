@@ -1,0 +1,132 @@
+"""Startup of the terminal game, against a bare Textual app in the same run.
+
+Both run in a real pseudo-terminal (80×24) as separate processes; each
+writes, from inside the app, the time from process start to its first
+painted frame (shutdown is not startup). The game goes straight to the first
+scene of a bundled story (`open-diplomacy play sorge`). Target: ≤ 1.3× the
+bare app.
+
+Also measured in-process: from a key press to the next scene rendered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import pty
+import select
+import statistics
+import struct
+import sys
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BARE_APP = """
+import os, time
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self):
+        yield Static("One line.")
+    def on_mount(self):
+        self.call_after_refresh(self.done)
+    def done(self):
+        with open(os.environ["OPEN_DIPLOMACY_STARTUP_PROBE"], "w") as fh:
+            fh.write(f"{time.time() - float(os.environ['OPEN_DIPLOMACY_T0']):.6f}\\n")
+        self.exit()
+
+Bare().run()
+"""
+
+
+def _run_in_pty(argv: list[str], probe: Path, timeout: float = 20.0) -> float:
+    probe.unlink(missing_ok=True)
+    env = dict(os.environ, TERM="xterm-256color", OPEN_DIPLOMACY_STARTUP_PROBE=str(probe),
+               OPEN_DIPLOMACY_T0=repr(time.time()))
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.execve(argv[0], argv, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.1)
+            if r:
+                try:
+                    if not os.read(fd, 65536):
+                        break
+                except OSError:
+                    break
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+    finally:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
+    return float(probe.read_text().strip())
+
+
+def test_startup_ratio(tmp_path):
+    bare_script = tmp_path / "bare.py"
+    bare_script.write_text(BARE_APP)
+    probe = tmp_path / "probe.txt"
+    py = sys.executable
+    game = [py, "-m", "game", "play", "sorge", "--saves", str(tmp_path / "saves"), "--seed", "1"]
+    bare = [py, str(bare_script)]
+    for argv in (bare, game):  # warm the OS file cache
+        _run_in_pty(argv, probe)
+    bare_t, game_t = [], []
+    for _ in range(7):
+        bare_t.append(_run_in_pty(bare, probe))
+        game_t.append(_run_in_pty(game, probe))
+    b, g = statistics.median(bare_t), statistics.median(game_t)
+    print(f"\nstartup to first paint (median of 7): bare Textual app {b * 1000:.0f} ms, "
+          f"game at its first scene {g * 1000:.0f} ms; ratio {g / b:.2f} (target <= 1.3)")
+    assert g / b <= 1.3
+
+
+def test_key_to_next_scene():
+    from game import load_story
+    from game.tui.app import OpenDiplomacyApp
+    from game.tui.play import PlayScreen
+
+    story = load_story(str(ROOT / "scenes" / "sorge"))
+
+    async def run(saves) -> list[float]:
+        app = OpenDiplomacyApp(story, saves=saves, seed=1, stories=[story])
+        times = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            for _ in range(40):
+                screen = app.screen
+                if not isinstance(screen, PlayScreen) or screen.session.play.ended:
+                    break
+                first = next(c for c in screen.session.play.choices() if c.enabled)
+                painted = asyncio.Event()
+                t = time.perf_counter()
+                await screen.take(first.id)
+                app.call_after_refresh(painted.set)  # the new scene has been drawn
+                await painted.wait()
+                times.append(time.perf_counter() - t)
+                await pilot.pause()
+                while not isinstance(app.screen, PlayScreen):
+                    app.screen.dismiss(None)
+                    await pilot.pause()
+        return times
+
+    import tempfile
+    with tempfile.TemporaryDirectory() as saves:
+        times = asyncio.run(run(saves))
+    med = statistics.median(times)
+    print(f"\nkey to next scene rendered: median {med * 1000:.1f} ms, worst {max(times) * 1000:.1f} ms "
+          f"over {len(times)} steps (target < 50 ms)")
+    assert med < 0.05
