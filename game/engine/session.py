@@ -87,7 +87,12 @@ class Session:
         try:
             if self.play.ended and not self._ending_recorded():
                 self.store.record_ending(self.story.id, self.play.scene.id)
-            self.store.record_codex(self.story.id, self.play.unlocked)
+            # The profile is read and written only when the game unlocks
+            # something this session has not recorded yet (not every step).
+            known = self.__dict__.setdefault("_codex_known", set())
+            if not known.issuperset(self.play.unlocked):
+                self.store.record_codex(self.story.id, self.play.unlocked)
+                known.update(self.play.unlocked)
         except OSError:
             pass
 
