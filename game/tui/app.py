@@ -70,7 +70,7 @@ class OpenDiplomacyApp(App):
                 session = Session.resume(story, self.store)
             except SaveError as exc:
                 self.notify(f"{exc.reason}. A new game has started.", title="Cannot continue",
-                            severity="warning", timeout=8)
+                            severity="warning", timeout=8, markup=False)
         self._open(session or Session.new(story, self.store, self.seed))
 
     def _open(self, session: Session) -> None:
@@ -96,7 +96,7 @@ class OpenDiplomacyApp(App):
     def continue_latest(self) -> None:
         found = self.latest_autosave()
         if found is None:
-            self.notify("There is no game to continue.")
+            self.notify("There is no game to continue.", markup=False)
             return
         self._resume(found[0], AUTOSAVE)
 
@@ -104,7 +104,7 @@ class OpenDiplomacyApp(App):
         try:
             session = Session.resume(story, self.store, slot)
         except SaveError as exc:
-            self.notify(exc.reason, title="Cannot load", severity="error", timeout=8)
+            self.notify(exc.reason, title="Cannot load", severity="error", timeout=8, markup=False)
             return
         self._open(session)
 

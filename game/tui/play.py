@@ -69,9 +69,9 @@ class GameScreen(Screen):
         try:
             path = self.session.record()
         except OSError as exc:
-            self.notify(f"Cannot record: {exc.strerror or exc}", severity="error")
+            self.notify(f"Cannot record: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"Recorded as a playthrough file: {path}", title="Recorded", timeout=6)
+        self.notify(f"Recorded as a playthrough file: {path}", title="Recorded", timeout=6, markup=False)
 
 
 class PlayScreen(GameScreen):
@@ -108,6 +108,10 @@ class PlayScreen(GameScreen):
         self.query_one("#choices").focus()
         self.call_after_refresh(self.app.first_scene_painted)
         self.show_notice()
+        play = self.session.play
+        if not play.steps and play.unlocked:  # the start scene's entries have no step to announce them
+            names = ", ".join(self.session.story.codex[c].name for c in play.unlocked if c in self.session.story.codex)
+            self.notify("New in the codex: " + names, timeout=5, markup=False)
         if self.session.play.ended:
             self.call_after_refresh(self.show_ending)
 
@@ -154,7 +158,7 @@ class PlayScreen(GameScreen):
             return
         c = offered[n - 1]
         if not c.enabled:
-            self.notify(c.reason or "Not possible now.", title="Locked")
+            self.notify(c.reason or "Not possible now.", title="Locked", markup=False)
             return
         await self.take(c.id)
 
@@ -197,14 +201,14 @@ class PlayScreen(GameScreen):
     async def action_undo(self) -> None:
         if self.session.undo():
             await self.show_scene(None)
-            self.notify("One step back.", timeout=2)
+            self.notify("One step back.", timeout=2, markup=False)
         else:
-            self.notify("Nothing to undo: this is the start.", timeout=2)
+            self.notify("Nothing to undo: this is the start.", timeout=2, markup=False)
 
     def action_save(self) -> None:
         def saved(slot):
             if slot:
-                self.notify(f"Saved in slot '{slot}'.", timeout=3)
+                self.notify(f"Saved in slot '{slot}'.", timeout=3, markup=False)
         self.app.push_screen(SaveDialog(self.store, self.session.story.id,
                                         lambda slot: self.session.save(slot, label=slot)), callback=saved)
 
@@ -217,12 +221,12 @@ class PlayScreen(GameScreen):
             try:
                 session = Session.resume(story, self.store, slot)
             except SaveError as exc:
-                self.notify(exc.reason, title="Cannot load", severity="error", timeout=8)
+                self.notify(exc.reason, title="Cannot load", severity="error", timeout=8, markup=False)
                 return
             self.session = session
             await self.show_scene(None)
             self.show_notice()
-            self.notify(f"Loaded '{slot}'.", timeout=3)
+            self.notify(f"Loaded '{slot}'.", timeout=3, markup=False)
             if session.play.ended:
                 self.show_ending()
         self.app.push_screen(LoadDialog(self.store, story.id, story.title), callback=chosen)
@@ -233,7 +237,8 @@ class EndingScreen(GameScreen):
 
     BINDINGS = [
         Binding("u", "undo", "Undo last choice"),
-        Binding("n", "new_game", "New game"),
+        Binding("g", "new_game", "New game"),
+        Binding("n", "notes", "Notes"),
         Binding("e", "endings", "Endings"),
         Binding("c", "codex", "Codex"),
         Binding("r", "record", "Record"),
@@ -268,7 +273,7 @@ class EndingScreen(GameScreen):
             endings = s.story.endings
             n = sum(1 for x in endings if x.id in found)
             yield Static(Text(f"Endings found: {n} of {len(endings)}"), classes="page-section", id="ending-count")
-            yield Static("u undo the last choice · n new game · e endings · Escape title", classes="dialog-hint")
+            yield Static("u undo the last choice · g new game · n notes · e endings · Escape title", classes="dialog-hint")
         yield Footer()
 
     async def on_mount(self) -> None:

@@ -305,3 +305,22 @@ async def test_monkey(story, tmp_path, start):
                     break
         await pilot.pause()
     assert app._exception is None
+
+
+async def test_codex_entries_of_the_first_scene_are_announced(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert any(n.message == "New in the codex: The consul [acting]" for n in app._notifications)
+
+
+async def test_notes_log_from_the_ending_screen(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in ("1", "enter", "1", "enter", "1", "enter"):
+            await take(pilot, key)
+        assert isinstance(app.screen, EndingScreen)
+        await take(pilot, "n")
+        shown = screen_text(app)
+        assert "The bag [1941]" in shown and "Test source [p.1]" in shown and "The night train was watched." in shown
