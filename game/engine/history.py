@@ -27,8 +27,8 @@ def compare_with_history(play: Playthrough) -> list[Decision]:
     out = []
     for scene, choice in play.history_choices():
         hist = [c for c in scene.choices if c.historical]
-        if not hist or choice is None:
-            continue
+        if not hist or choice is None or len(scene.choices) < 2:
+            continue  # a scene with one way on is not a decision
         out.append(Decision(scene.id, scene.title or scene.id, choice.id, _plain(choice, play),
                             tuple(_plain(c, play) for c in hist), tuple(c.id for c in hist)))
     return out

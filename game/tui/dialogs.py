@@ -81,6 +81,7 @@ class MessageDialog(Dialog):
 
 HELP = [
     ("1–9", "take a choice (or arrows and Enter, or click)"),
+    ("PgUp / PgDn", "scroll a long scene (Home / End: its start / end)"),
     ("u", "undo the last choice"),
     ("s / l", "save / load a game"),
     ("n", "notes: what really happened, so far"),

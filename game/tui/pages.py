@@ -17,6 +17,7 @@ from game.engine.session import Session
 from game.engine.story import Story
 
 from .dialogs import Dialog, HelpDialog
+from .markdown import render as render_markdown
 from .widgets import SafeOptionList
 
 KIND_ORDER = {"person": 0, "place": 1, "organisation": 2, "term": 3}
@@ -123,7 +124,7 @@ class StoryPicker(Dialog):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         s = self.stories[int(event.option_id)]
-        self.query_one("#story-blurb", Static).update(Text((s.blurb or "").strip()))
+        self.query_one("#story-blurb", Static).update(render_markdown(s.blurb or ""))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -213,8 +214,9 @@ class CodexScreen(Page):
         t = Text()
         t.append(e.name + "\n", style="bold")
         t.append(f"{e.kind}\n\n", style="italic")
-        t.append(e.text.render(self.play) if self.play is not None and self.play.story is story
-                 else e.text.static if e.text.static is not None else e.text.render(story.new_game()))
+        body = (e.text.render(self.play) if self.play is not None and self.play.story is story
+                else e.text.static if e.text.static is not None else e.text.render(story.new_game()))
+        t.append_text(render_markdown(body))
         t.append(f"\n\nSource: {e.source}", style="italic")
         self.query_one("#codex-text", Static).update(t)
 
@@ -235,6 +237,6 @@ class NotesScreen(Page):
             for item in log:
                 n = item.note
                 yield Static(Text(n.title or item.scene_title), classes="page-section")
-                yield Static(Text(n.text.render(self.session.play).strip()))
+                yield Static(render_markdown(n.text.render(self.session.play)))
                 yield Static(Text("Source: " + n.source), classes="dialog-source")
         yield Footer()

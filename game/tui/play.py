@@ -86,6 +86,11 @@ class PlayScreen(GameScreen):
         Binding("question_mark", "help", "Help"),
         Binding("escape", "title", "Title"),
         Binding("q", "quit", "Quit"),
+        # Focus stays on the choices; these scroll the scene text instead.
+        Binding("pageup", "scroll_text(-1)", "Scroll up", show=False, priority=True),
+        Binding("pagedown", "scroll_text(1)", "Scroll down", show=False, priority=True),
+        Binding("home", "scroll_text(-1000)", show=False, priority=True),
+        Binding("end", "scroll_text(1000)", show=False, priority=True),
         *[Binding(str(i), f"pick({i})", show=False) for i in range(1, 10)],
     ]
 
@@ -101,12 +106,11 @@ class PlayScreen(GameScreen):
                 yield scene_markdown(id="scene-text")
             yield MeterPanel(self.session.story, id="side")
         yield SafeOptionList(id="choices", markup=False)
-        yield Footer()
 
     async def on_mount(self) -> None:
         await self.show_scene(None)
         self.query_one("#choices").focus()
-        self.call_after_refresh(self.app.first_scene_painted)
+        self.call_after_refresh(self._after_first_paint)
         self.show_notice()
         play = self.session.play
         if not play.steps and play.unlocked:  # the start scene's entries have no step to announce them
@@ -114,6 +118,12 @@ class PlayScreen(GameScreen):
             self.notify("New in the codex: " + names, timeout=5, markup=False)
         if self.session.play.ended:
             self.call_after_refresh(self.show_ending)
+
+    def _after_first_paint(self) -> None:
+        # The key bar is the costliest widget to build (~90 ms: a widget per
+        # key); the scene is worth seeing first.
+        self.mount(Footer())
+        self.app.first_scene_painted()
 
     # ------------------------------------------------------------ showing
     async def show_scene(self, before: dict | None) -> None:
@@ -123,6 +133,7 @@ class PlayScreen(GameScreen):
         self.query_one("#header", Static).update(Text(head, no_wrap=True, overflow="ellipsis"))
         self.query_one("#scene-text", Static).update(Content.from_rich_text(render_markdown(play.text)))
         self.query_one("#story", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self._mark_more_text)
         self.query_one("#side", MeterPanel).show(play, before)
         choices = self.query_one("#choices", OptionList)
         choices.clear_options()
@@ -196,6 +207,20 @@ class PlayScreen(GameScreen):
     async def _ending_closed(self, result) -> None:
         if result == "undo":
             await self.action_undo()
+
+    def action_scroll_text(self, pages: int) -> None:
+        story = self.query_one("#story", VerticalScroll)
+        if abs(pages) >= 1000:
+            (story.scroll_home if pages < 0 else story.scroll_end)(animate=False)
+        else:
+            story.scroll_to(y=story.scroll_y + pages * max(1, story.size.height - 2), animate=False)
+        self.call_after_refresh(self._mark_more_text)
+
+    def _mark_more_text(self) -> None:
+        """Say on the choices' border when the scene text runs below the fold."""
+        story = self.query_one("#story", VerticalScroll)
+        more = story.max_scroll_y > 0 and story.scroll_y < story.max_scroll_y
+        self.query_one("#choices", OptionList).border_title = "▼ more text: PgDn" if more else None
 
     # ------------------------------------------------------------ other keys
     async def action_undo(self) -> None:

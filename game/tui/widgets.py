@@ -49,10 +49,9 @@ class MeterPanel(Static):
             value = play.state[v.name]
             changed = before is not None and before[v.name] != value
             shown = ("yes" if value else "no") if v.type == "bool" else str(value)
+            t.append("• " if changed else "", style="bold #f2c14e")  # before: a wrap never strands it
             t.append(f"{v.display_name}: ", style="#c8b88e")
             t.append(shown, style="bold #f2c14e" if changed else "")
-            if changed:
-                t.append(" •", style="bold #f2c14e")
             t.append("\n")
         self.update(Content.from_rich_text(t))  # native Content renders far faster than rich Text
 
