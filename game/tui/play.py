@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +19,10 @@ from game.engine.session import Session
 from .dialogs import HelpDialog, LoadDialog, NoteDialog, SaveDialog
 from .markdown import render as render_markdown
 from .widgets import MeterPanel, SafeOptionList
+
+
+# Enter on the choices is ignored this long after a new scene appears.
+ENTER_GUARD = 0.35
 
 
 def scene_markdown(**kw) -> Static:
@@ -96,7 +102,7 @@ class PlayScreen(GameScreen):
 
     def __init__(self, session: Session):
         super().__init__(session)
-        self._shown_ending = False
+        self._shown_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="header", markup=False)
@@ -127,6 +133,7 @@ class PlayScreen(GameScreen):
 
     # ------------------------------------------------------------ showing
     async def show_scene(self, before: dict | None) -> None:
+        self._shown_at = time.monotonic()
         play = self.session.play
         sc = play.scene
         head = " · ".join(x for x in (self.session.story.title, play.chapter, sc.title) if x)
@@ -175,6 +182,8 @@ class PlayScreen(GameScreen):
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if time.monotonic() - self._shown_at < ENTER_GUARD:
+            return  # an Enter meant for the note that did not come must not choose blind
         if event.option_id == "__ending__":
             self.show_ending()
         elif event.option_id is not None:

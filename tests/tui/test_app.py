@@ -324,3 +324,17 @@ async def test_notes_log_from_the_ending_screen(story, tmp_path):
         await take(pilot, "n")
         shown = screen_text(app)
         assert "The bag [1941]" in shown and "Test source [p.1]" in shown and "The night train was watched." in shown
+
+
+async def test_an_enter_right_after_a_new_scene_does_not_choose_blind(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "1")
+        await take(pilot, "enter")  # closes the note
+        await take(pilot, "2")  # no note: the border scene appears at once
+        await take(pilot, "enter")  # meant for a note that did not come
+        assert app.screen.session.play.scene.id == "border"
+        await pilot.pause(0.4)
+        await take(pilot, "enter")
+        assert isinstance(app.screen, NoteDialog)  # the step was taken: Istanbul is announced
