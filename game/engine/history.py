@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 
 from .play import Playthrough
 
 
-@dataclass(frozen=True)
+@record
 class Decision:
     scene_id: str
     scene_title: str

@@ -3,7 +3,7 @@ playthrough (like ink's Story; the state lives in Playthrough)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .records import record
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
@@ -12,7 +12,7 @@ _set = object.__setattr__
 INT_LIMIT = 1_000_000_000
 
 
-@dataclass(frozen=True)
+@record
 class VarDef:
     name: str
     type: str  # int | bool | str
@@ -31,7 +31,7 @@ class VarDef:
         return self.label or self.name.replace("_", " ")
 
 
-@dataclass(frozen=True)
+@record
 class Text:
     """Text rendered at play time: paragraphs (condition or None, parts).
 
@@ -99,7 +99,7 @@ class ChoiceView:
 
 
 
-@dataclass(frozen=True)
+@record
 class Goto:
     """Either one target, or branches (condition or None for the last, target)."""
 
@@ -118,7 +118,7 @@ class Goto:
         return (self.target,) if self.target is not None else tuple(t for _, t in self.branches)
 
 
-@dataclass(frozen=True)
+@record
 class ChoiceDef:
     id: str
     key: str  # "scene.choice", the key of choice counts
@@ -138,14 +138,14 @@ class ChoiceDef:
     view_locked: "ChoiceView | None" = None
 
 
-@dataclass(frozen=True)
+@record
 class Ending:
     title: str
     kind: str
     text: Text | None
 
 
-@dataclass(frozen=True)
+@record
 class Scene:
     id: str
     title: str | None
@@ -163,7 +163,7 @@ class Scene:
     enter_reads: frozenset = frozenset()  # variables its entry effects read
 
 
-@dataclass(frozen=True)
+@record
 class Note:
     id: str
     title: str | None
@@ -171,7 +171,7 @@ class Note:
     source: str
 
 
-@dataclass(frozen=True)
+@record
 class CodexEntry:
     id: str
     name: str
@@ -180,7 +180,7 @@ class CodexEntry:
     source: str
 
 
-@dataclass(frozen=True)
+@record
 class Trigger:
     cond: Fn
     target: str
@@ -188,7 +188,7 @@ class Trigger:
     reads: frozenset = frozenset()
 
 
-@dataclass(frozen=True)
+@record
 class StoryData:
     """Everything the compiler produces; `game.engine.story.Story` wraps it."""
 
@@ -208,7 +208,7 @@ class StoryData:
     # (the exhaustive explorer saturates counts there).
     count_cap: int = 1
     relevant_vars: frozenset | None = None  # None: treat every variable as relevant
-    files: tuple[str, ...] = field(default=())
+    files: tuple[str, ...] = ()
     counted_scenes: tuple[str, ...] = ()  # named in visited()
     counted_choices: tuple[str, ...] = ()  # named in chose()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from .records import record
 from pathlib import Path
 
 from .history import Decision, compare_with_history
@@ -21,7 +21,7 @@ from .saves import AUTOSAVE, SaveStore, atomic_write
 from .story import Story
 
 
-@dataclass(frozen=True)
+@record
 class LoggedNote:
     """A note the player has been shown, with the scene it followed."""
     scene_title: str

@@ -13,8 +13,8 @@ import os
 
 import yaml
 from collections import deque
-from dataclasses import dataclass
 
+from game.engine.records import record
 from game.engine.model import (INT_LIMIT, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
                                Text, Trigger, VarDef, frozen)
 
@@ -30,7 +30,7 @@ SKIPPED_DIRS = {"playthroughs"}
 MAX_FILES = 2_000
 
 
-@dataclass
+@record(frozen=False)
 class SourceFile:
     path: str  # as the user would name it
     rel: str  # relative to the story folder, '/'-separated

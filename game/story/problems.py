@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from game.engine.records import record
 from typing import Iterable
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Problem:
     """One `PATH:LINE:COLUMN: severity: MESSAGE` line (LINE and COLUMN 1-based)."""
 

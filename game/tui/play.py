@@ -118,10 +118,6 @@ class PlayScreen(GameScreen):
         self.query_one("#choices").focus()
         self.call_after_refresh(self._after_first_paint)
         self.show_notice()
-        play = self.session.play
-        if not play.steps and play.unlocked:  # the start scene's entries have no step to announce them
-            names = ", ".join(self.session.story.codex[c].name for c in play.unlocked if c in self.session.story.codex)
-            self.notify("New in the codex: " + names, timeout=5, markup=False)
         if self.session.play.ended:
             self.call_after_refresh(self.show_ending)
 
@@ -129,6 +125,11 @@ class PlayScreen(GameScreen):
         # The key bar is the costliest widget to build (~90 ms: a widget per
         # key); the scene is worth seeing first.
         self.mount(Footer())
+        play = self.session.play
+        if not play.steps and play.unlocked:  # the start scene's entries have no step to announce them
+            codex = self.session.story.codex
+            names = ", ".join(codex[c].name for c in play.unlocked if c in codex)
+            self.notify("New in the codex: " + names, timeout=5, markup=False)
         self.app.first_scene_painted()
 
     # ------------------------------------------------------------ showing
