@@ -82,6 +82,11 @@ def test_startup_ratio(tmp_path):
     py = sys.executable
     game = [py, "-m", "game", "play", "sorge", "--saves", str(tmp_path / "saves"), "--seed", "1"]
     bare = [py, str(bare_script)]
+    # pip writes bytecode for an installed package (and Textual's is there
+    # already); a checkout run with PYTHONDONTWRITEBYTECODE would otherwise
+    # recompile the game's sources on every start.
+    import compileall
+    compileall.compile_dir(str(ROOT / "game"), quiet=1)
     for argv in (bare, game):  # warm the OS file cache
         _run_in_pty(argv, probe)
     bare_t, game_t = [], []
