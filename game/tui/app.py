@@ -57,6 +57,13 @@ class OpenDiplomacyApp(App):
                     best = (story, s)
         return best
 
+    def note_dialog(self):
+        """The one note dialog, kept installed so each note only refills it."""
+        if not self.is_screen_installed("note"):
+            from .dialogs import NoteDialog
+            self.install_screen(NoteDialog(), "note")
+        return self.get_screen("note")
+
     # ------------------------------------------------------------ navigation
     def on_mount(self) -> None:
         story = self.initial_story

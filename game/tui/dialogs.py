@@ -39,12 +39,13 @@ class Dialog(ModalScreen):
 
 class NoteDialog(Dialog):
     """'What really happened', shown after a choice with a note; also announces
-    codex entries the step unlocked."""
+    codex entries the step unlocked. One instance is kept and refilled for
+    every note: building the screen anew cost ~50 ms a step."""
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Continue"),
                 Binding("space", "close", show=False)]
 
-    def __init__(self, note: Note | None, note_text: str, unlocked: tuple[CodexEntry, ...]):
+    def __init__(self, note: Note | None = None, note_text: str = "", unlocked: tuple[CodexEntry, ...] = ()):
         super().__init__()
         self.note = note
         self.note_text = note_text
@@ -52,16 +53,37 @@ class NoteDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="note-dialog"):
-            if self.note is not None:
-                yield Static(Text("What really happened" + (f": {self.note.title}" if self.note.title else "")),
-                             classes="dialog-title")
-                with VerticalScroll(classes="dialog-body"):
-                    yield Static(Content.from_rich_text(render_markdown(self.note_text)), id="note-text")
-                    yield Static(Text("Source: " + self.note.source), classes="dialog-source")
-            if self.unlocked:
-                names = ", ".join(c.name for c in self.unlocked)
-                yield Static(Text("New in the codex: " + names), classes="dialog-source", id="note-codex")
+            yield Static(classes="dialog-title", id="note-title")
+            with VerticalScroll(classes="dialog-body", id="note-body"):
+                yield Static(id="note-text")
+                yield Static(classes="dialog-source", id="note-source")
+            yield Static(classes="dialog-source", id="note-codex")
             yield Static("Enter or Escape to continue", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def show(self, note: Note | None, note_text: str, unlocked: tuple[CodexEntry, ...]) -> "NoteDialog":
+        self.note, self.note_text, self.unlocked = note, note_text, unlocked
+        self._done = False
+        if self.is_mounted:
+            self._fill()
+        return self
+
+    def _fill(self) -> None:
+        note = self.note
+        title = self.query_one("#note-title", Static)
+        title.display = note is not None
+        self.query_one("#note-body").display = note is not None
+        if note is not None:
+            title.update(Text("What really happened" + (f": {note.title}" if note.title else "")))
+            self.query_one("#note-text", Static).update(Content.from_rich_text(render_markdown(self.note_text)))
+            self.query_one("#note-source", Static).update(Text("Source: " + note.source))
+            self.query_one("#note-body", VerticalScroll).scroll_home(animate=False)
+        codex = self.query_one("#note-codex", Static)
+        codex.display = bool(self.unlocked)
+        if self.unlocked:
+            codex.update(Text("New in the codex: " + ", ".join(c.name for c in self.unlocked)))
 
 
 class MessageDialog(Dialog):

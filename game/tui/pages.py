@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.engine.play import Playthrough
@@ -18,7 +18,7 @@ from game.engine.story import Story
 
 from .dialogs import Dialog, HelpDialog
 from .markdown import render as render_markdown
-from .widgets import SafeOptionList
+from .widgets import KeyBar, SafeOptionList
 
 KIND_ORDER = {"person": 0, "place": 1, "organisation": 2, "term": 3}
 KIND_TITLE = {"person": "People", "place": "Places", "organisation": "Organisations", "term": "Terms"}
@@ -62,7 +62,7 @@ class TitleScreen(Screen):
             yield Static("Soviet espionage against Imperial Japan, 1925–1956", id="title-tag")
             yield menu
             yield Static("↑↓ and Enter, or click", id="title-hint")
-        yield Footer()
+        yield KeyBar(self.BINDINGS)
 
     def on_mount(self) -> None:
         menu = self.query_one("#title-menu", OptionList)
@@ -157,7 +157,7 @@ class EndingsScreen(Page):
                     else:
                         t.append(f"  · {'?' * 3}  ({e.ending.kind})\n", style="#8a7d63")
                 yield Static(t)
-        yield Footer()
+        yield KeyBar(self.BINDINGS)
 
 
 class CodexScreen(Page):
@@ -196,7 +196,7 @@ class CodexScreen(Page):
                 with VerticalScroll(id="codex-entry"):
                     yield Static(Text("Nothing found yet: entries appear as you meet them in play."
                                       if not self.entries else "Choose an entry."), id="codex-text")
-        yield Footer()
+        yield KeyBar(self.BINDINGS)
 
     def on_mount(self) -> None:
         lst = self.query_one("#codex-list", OptionList)
@@ -239,4 +239,4 @@ class NotesScreen(Page):
                 yield Static(Text(n.title or item.scene_title), classes="page-section")
                 yield Static(render_markdown(n.text.render(self.session.play)))
                 yield Static(Text("Source: " + n.source), classes="dialog-source")
-        yield Footer()
+        yield KeyBar(self.BINDINGS)

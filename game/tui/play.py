@@ -10,15 +10,15 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.engine.errors import SaveError
 from game.engine.session import Session
 
-from .dialogs import HelpDialog, LoadDialog, NoteDialog, SaveDialog
+from .dialogs import HelpDialog, LoadDialog, SaveDialog
 from .markdown import render as render_markdown
-from .widgets import MeterPanel, SafeOptionList
+from .widgets import KeyBar, MeterPanel, SafeOptionList
 
 
 # Enter on the choices is ignored this long after a new scene appears.
@@ -112,6 +112,7 @@ class PlayScreen(GameScreen):
                 yield scene_markdown(id="scene-text")
             yield MeterPanel(self.session.story, id="side")
         yield SafeOptionList(id="choices", markup=False)
+        yield KeyBar(self.BINDINGS)
 
     async def on_mount(self) -> None:
         await self.show_scene(None)
@@ -122,9 +123,8 @@ class PlayScreen(GameScreen):
             self.call_after_refresh(self.show_ending)
 
     def _after_first_paint(self) -> None:
-        # The key bar is the costliest widget to build (~90 ms: a widget per
-        # key); the scene is worth seeing first.
-        self.mount(Footer())
+        if not self.is_attached:
+            return
         play = self.session.play
         if not play.steps and play.unlocked:  # the start scene's entries have no step to announce them
             codex = self.session.story.codex
@@ -200,7 +200,7 @@ class PlayScreen(GameScreen):
         self.show_notice()
         if result.note is not None or result.unlocked:
             note_text = result.note.text.render(play) if result.note is not None else ""
-            self.app.push_screen(NoteDialog(result.note, note_text, result.unlocked),
+            self.app.push_screen(self.app.note_dialog().show(result.note, note_text, result.unlocked),
                                  callback=lambda _: self.after_step())
         else:
             self.after_step()
@@ -210,7 +210,7 @@ class PlayScreen(GameScreen):
             self.show_ending()
 
     def show_ending(self) -> None:
-        if not self.is_current:
+        if not self.is_attached or not self.is_current:
             return
         self.app.push_screen(EndingScreen(self.session), callback=self._ending_closed)
 
@@ -228,6 +228,8 @@ class PlayScreen(GameScreen):
 
     def _mark_more_text(self) -> None:
         """Say on the choices' border when the scene text runs below the fold."""
+        if not self.is_attached:  # scheduled before the screen was closed
+            return
         story = self.query_one("#story", VerticalScroll)
         more = story.max_scroll_y > 0 and story.scroll_y < story.max_scroll_y
         self.query_one("#choices", OptionList).border_title = "▼ more text: PgDn" if more else None
@@ -309,7 +311,7 @@ class EndingScreen(GameScreen):
             n = sum(1 for x in endings if x.id in found)
             yield Static(Text(f"Endings found: {n} of {len(endings)}"), classes="page-section", id="ending-count")
             yield Static("u undo the last choice · g new game · n notes · e endings · Escape title", classes="dialog-hint")
-        yield Footer()
+        yield KeyBar(self.BINDINGS)
 
     async def on_mount(self) -> None:
         play = self.session.play

@@ -68,3 +68,37 @@ class SafeOptionList(OptionList):
             super()._move_page(direction)
         except (KeyError, IndexError):
             pass
+
+
+KEY_NAMES = {"question_mark": "?", "escape": "esc", "enter": "⏎", "space": "space"}
+
+
+def key_label(key: str) -> str:
+    key = key.split(",")[0]
+    if key.startswith("ctrl+"):
+        return "^" + key[5:]
+    return KEY_NAMES.get(key, key)
+
+
+class KeyBar(Static):
+    """The keys of a screen, drawn once as one line of text. Textual's Footer
+    builds a widget per key and rebuilds them whenever a dialog opens or
+    closes (~30 ms each time, measured); the keys here never change."""
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: #3a3326;
+        color: #c8b88e;
+    }
+    """
+
+    def __init__(self, bindings, **kw):
+        t = Text(no_wrap=True, overflow="ellipsis")
+        for b in bindings:
+            if not getattr(b, "show", False) or not b.description:
+                continue
+            t.append(f" {b.key_display or key_label(b.key)} ", style="bold #f2e6c8 on #5b5140")
+            t.append(f" {b.description}  ")
+        super().__init__(Content.from_rich_text(t), **kw)
