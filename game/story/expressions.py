@@ -112,6 +112,8 @@ def _node_offset(node: ast.AST) -> int:
 def _check_text(src: str) -> None:
     if len(src) > MAX_EXPR_CHARS:
         raise ExprError(f"expression is {len(src)} characters long; the limit is {MAX_EXPR_CHARS}")
+    if src.isascii() and "\n" not in src and "\\" not in src:
+        return  # the common case: nothing below can object
     quote = None
     for i, ch in enumerate(src):
         if quote:
@@ -125,7 +127,23 @@ def _check_text(src: str) -> None:
             raise ExprError("an expression must stay on one line", i)
 
 
+# Stories repeat the same few expressions (`trust += 1`) hundreds of times;
+# the parsed trees are only read, so each source is parsed once.
+_PARSED: dict[tuple[str, str], ast.AST] = {}
+
+
 def _parse(src: str, mode: str) -> ast.AST:
+    tree = _PARSED.get((src, mode))
+    if tree is not None:
+        return tree
+    tree = _parse_new(src, mode)
+    if len(_PARSED) > 20_000:
+        _PARSED.clear()
+    _PARSED[(src, mode)] = tree
+    return tree
+
+
+def _parse_new(src: str, mode: str) -> ast.AST:
     _check_text(src)
     try:
         return ast.parse(src.strip(), mode=mode)
