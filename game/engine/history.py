@@ -23,17 +23,21 @@ class Decision:
 
 
 def compare_with_history(play: Playthrough) -> list[Decision]:
-    """Every step taken in a scene that marks a historical choice, in order."""
+    """Every decision met on the way: a step where the choice the real person
+    made was on offer beside at least one other. The game is replayed from
+    its start so that 'on offer' and the choices' texts are as the player saw
+    them then (a locked or hidden historical choice was not a decision)."""
     out = []
-    for scene, choice in play.history_choices():
-        hist = [c for c in scene.choices if c.historical]
-        if not hist or choice is None or len(scene.choices) < 2:
-            continue  # a scene with one way on is not a decision
-        out.append(Decision(scene.id, scene.title or scene.id, choice.id, _plain(choice, play),
-                            tuple(_plain(c, play) for c in hist), tuple(c.id for c in hist)))
+    replay = play.story.new_game(seed=play.seed)
+    for step in play.steps:
+        scene = replay.scene
+        offered = {v.id: v for v in replay.choices() if v.enabled}
+        hist = [c for c in scene.choices if c.historical and c.id in offered]
+        if hist and len(offered) >= 2 and step in offered:
+            out.append(Decision(scene.id, scene.title or scene.id, step, offered[step].text,
+                                tuple(offered[c.id].text for c in hist), tuple(c.id for c in hist)))
+        try:
+            replay.choose(step)
+        except ValueError:
+            break  # cannot happen for a playthrough's own steps; stop rather than guess
     return out
-
-
-def _plain(choice, play) -> str:
-    t = choice.text
-    return t.static if t.static is not None else t.render(play)
