@@ -129,7 +129,7 @@ class PlayScreen(GameScreen):
         if not play.steps and play.unlocked:  # the start scene's entries have no step to announce them
             codex = self.session.story.codex
             names = ", ".join(codex[c].name for c in play.unlocked if c in codex)
-            self.notify("New in the codex: " + names, timeout=5, markup=False)
+            self.notify("New in the codex: " + names, timeout=3, markup=False)
         self.app.first_scene_painted()
 
     # ------------------------------------------------------------ showing

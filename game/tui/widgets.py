@@ -99,6 +99,6 @@ class KeyBar(Static):
         for b in bindings:
             if not getattr(b, "show", False) or not b.description:
                 continue
-            t.append(f" {b.key_display or key_label(b.key)} ", style="bold #f2e6c8 on #5b5140")
-            t.append(f" {b.description}  ")
+            t.append(f" {b.key_display or key_label(b.key)}", style="bold #f2e6c8")
+            t.append(f" {b.description} ")
         super().__init__(Content.from_rich_text(t), **kw)
