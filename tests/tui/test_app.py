@@ -338,3 +338,28 @@ async def test_an_enter_right_after_a_new_scene_does_not_choose_blind(story, tmp
         await pilot.pause(0.4)
         await take(pilot, "enter")
         assert isinstance(app.screen, NoteDialog)  # the step was taken: Istanbul is announced
+
+
+async def test_a_changed_story_is_carried_over_with_a_notice(tmp_path):
+    import shutil
+    folder = tmp_path / "story"
+    shutil.copytree(STORY_DIR, folder)
+    saves = tmp_path / "saves"
+    first = OpenDiplomacyApp(load_story(str(folder)), saves=str(saves), seed=0)
+    async with first.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "1")
+        await take(pilot, "enter")
+    scenes = folder / "scenes.yaml"
+    scenes.write_text(scenes.read_text(encoding="utf-8").replace("Steam, whistles", "Smoke, whistles"),
+                      encoding="utf-8")
+    again = OpenDiplomacyApp(load_story(str(folder)), saves=str(saves), resume=True, seed=0)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.screen.session.play.scene.id == "station"
+        notice = again.screen.query_one("#notice")
+        assert notice.display and "The story has changed since this game was saved" in str(notice.render())
+        assert "Smoke, whistles" in screen_text(again)
+        await take(pilot, "1")  # the next step clears the notice
+        await take(pilot, "enter")
+        assert not again.screen.query_one("#notice").has_class("shown")
