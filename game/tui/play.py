@@ -22,7 +22,7 @@ from .widgets import KeyBar, MeterPanel, SafeOptionList
 
 
 # Enter on the choices is ignored this long after a new scene appears.
-ENTER_GUARD = 0.35
+ENTER_GUARD = 0.5
 
 
 def scene_markdown(**kw) -> Static:
@@ -198,12 +198,15 @@ class PlayScreen(GameScreen):
         result = self.session.choose(choice_id)
         await self.show_scene(before)
         self.show_notice()
-        if result.note is not None or result.unlocked:
-            note_text = result.note.text.render(play) if result.note is not None else ""
-            self.app.push_screen(self.app.note_dialog().show(result.note, note_text, result.unlocked),
+        if result.note is not None:
+            self.app.push_screen(self.app.note_dialog().show(result.note, result.note.text.render(play),
+                                                             result.unlocked),
                                  callback=lambda _: self.after_step())
-        else:
-            self.after_step()
+            return
+        if result.unlocked:  # no note to read: a brief toast, not a dialog to dismiss
+            self.notify("New in the codex: " + ", ".join(c.name for c in result.unlocked), timeout=4,
+                        markup=False)
+        self.after_step()
 
     def after_step(self) -> None:
         if self.session.play.ended and self.is_current:

@@ -158,10 +158,8 @@ async def test_ending_history_and_gallery(story, tmp_path):
         await pilot.pause()
         for key in ("1", "enter", "1", "enter", "1"):
             await take(pilot, key)
-        assert isinstance(app.screen, NoteDialog)  # no note, but a codex entry to announce
-        assert "New in the codex: Istanbul" in screen_text(app)
-        await take(pilot, "enter")
         assert isinstance(app.screen, EndingScreen)
+        assert any(n.message == "New in the codex: Istanbul" for n in app._notifications)  # a toast, no dialog
         shown = screen_text(app)
         assert "Delivered" in shown
         assert "You chose as they did in 2 of 2 decisions." in shown
@@ -318,7 +316,7 @@ async def test_notes_log_from_the_ending_screen(story, tmp_path):
     app = make_app(story, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        for key in ("1", "enter", "1", "enter", "1", "enter"):
+        for key in ("1", "enter", "1", "enter", "1"):
             await take(pilot, key)
         assert isinstance(app.screen, EndingScreen)
         await take(pilot, "n")
@@ -335,9 +333,9 @@ async def test_an_enter_right_after_a_new_scene_does_not_choose_blind(story, tmp
         await take(pilot, "2")  # no note: the border scene appears at once
         await take(pilot, "enter")  # meant for a note that did not come
         assert app.screen.session.play.scene.id == "border"
-        await pilot.pause(0.4)
+        await pilot.pause(0.6)
         await take(pilot, "enter")
-        assert isinstance(app.screen, NoteDialog)  # the step was taken: Istanbul is announced
+        assert isinstance(app.screen, EndingScreen)  # now the Enter took the choice
 
 
 async def test_a_changed_story_is_carried_over_with_a_notice(tmp_path):

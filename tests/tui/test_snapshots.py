@@ -42,7 +42,7 @@ def test_save_dialog(snap_compare, app_for):
 
 
 def test_ending_screen(snap_compare, app_for):
-    assert snap_compare(app_for(), press=["1", "enter", "1", "enter", "1", "enter"], terminal_size=(80, 24))
+    assert snap_compare(app_for(), press=["1", "enter", "1", "enter", "1"], terminal_size=(80, 24))
 
 
 def test_play_screen_narrow(snap_compare, app_for):
