@@ -80,7 +80,7 @@ def cmd_play(args) -> int:
     story = None
     if args.story:
         try:
-            story = load_story(resolve_story(args.story))
+            story = load_story(resolve_story(args.story), cache=True)
         except StoryError as exc:
             for p in exc.problems:
                 sys.stderr.write(str(p) + "\n")

@@ -70,7 +70,7 @@ class PlainGame:
         stories = []
         for folder in bundled_story_dirs().values():
             try:
-                stories.append(load_story(str(folder)))
+                stories.append(load_story(str(folder), cache=True))
             except StoryError as exc:
                 self.say(f"(skipping {folder.name}: {len(exc.errors)} error(s) in the story)")
         if not stories:

@@ -138,16 +138,22 @@ def fingerprint(manifest: SourceFile | None, content: list[SourceFile]) -> str:
 
 
 class Compiler:
-    def __init__(self, root: str, rep: Reporter):
+    def __init__(self, root: str, rep: Reporter, cache=None):
         self.root = root
         self.rep = rep
+        self.cache = cache  # a ParseCache, or None to read every file
+
+    def parse(self, sf: SourceFile, kind: S.Record):
+        if self.cache is None:
+            return parse_file(sf, kind, self.rep)
+        return self.cache.parse(sf, kind, self.rep, parse_file)
 
     # -------------------------------------------------------------- entry
     def run(self) -> StoryData | None:
         rep = self.rep
         manifest_file, files = discover(self.root, rep)
-        manifest = parse_file(manifest_file, S.MANIFEST, rep) if manifest_file else None
-        contents = [(sf, parse_file(sf, S.CONTENT, rep)) for sf in files]
+        manifest = self.parse(manifest_file, S.MANIFEST) if manifest_file else None
+        contents = [(sf, self.parse(sf, S.CONTENT)) for sf in files]
         # A file that could not be read at all would make every id it defines
         # look unknown elsewhere: skip those cross-file checks then.
         self.incomplete = any(rec is None for _, rec in contents)
@@ -513,8 +519,9 @@ class Compiler:
                 rep.warning(pos, f"codex entry '{cid}' is never unlocked")
 
 
-def compile_story(root: str) -> tuple[StoryData | None, list]:
-    """(compiled story or None, problems sorted by file and line)."""
+def compile_story(root: str, cache=None) -> tuple[StoryData | None, list]:
+    """(compiled story or None, problems sorted by file and line). `cache`: a
+    ParseCache to take unchanged, problem-free files from (play uses one)."""
     rep = Reporter()
     data = None
     # Compiling allocates many long-lived objects and no cycles worth
@@ -522,7 +529,7 @@ def compile_story(root: str) -> tuple[StoryData | None, list]:
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        data = Compiler(root, rep).run()
+        data = Compiler(root, rep, cache).run()
     except RecursionError:
         rep.error(Pos(root, 1, 1), "the story is nested too deeply to read")
     finally:

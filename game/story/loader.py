@@ -10,15 +10,20 @@ from .compiler import compile_story
 from .problems import Problem, StoryError
 
 
-def check_story(path) -> tuple[Story | None, list[Problem]]:
-    """Load and check; (the story or None when there are errors, every problem)."""
-    data, problems = compile_story(os.fspath(path))
+def check_story(path, cache: bool = False) -> tuple[Story | None, list[Problem]]:
+    """Load and check; (the story or None when there are errors, every problem).
+    `cache=True` takes unchanged files from the parse cache (see parsecache)."""
+    parse_cache = None
+    if cache:
+        from .parsecache import default_cache
+        parse_cache = default_cache()
+    data, problems = compile_story(os.fspath(path), parse_cache)
     return (Story(data) if data is not None else None), problems
 
 
-def load_story(path) -> Story:
+def load_story(path, cache: bool = False) -> Story:
     """The compiled story of a folder; StoryError (with .problems) on any error."""
-    story, problems = check_story(path)
+    story, problems = check_story(path, cache)
     if story is None:
         raise StoryError(problems)
     return story

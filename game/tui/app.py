@@ -43,7 +43,7 @@ class OpenDiplomacyApp(App):
             out = []
             for folder in bundled_story_dirs().values():
                 try:
-                    out.append(load_story(str(folder)))
+                    out.append(load_story(str(folder), cache=True))
                 except StoryError:
                     continue
             self._stories = out
