@@ -7,6 +7,7 @@ Heavy modules (Textual) are imported only by the commands that need them, so
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -74,6 +75,17 @@ def cmd_graph(args) -> int:
 
 
 def cmd_play(args) -> int:
+    # Start-up allocates many long-lived objects (Textual's modules, the
+    # compiled story) and no garbage; the cyclic collector would rescan them
+    # again and again (~30 ms). The app turns it back on once it has drawn.
+    gc.disable()
+    try:
+        return _play(args)
+    finally:
+        gc.enable()
+
+
+def _play(args) -> int:
     from game.story.loader import load_story
     from game.story.problems import StoryError
 
@@ -89,6 +101,7 @@ def cmd_play(args) -> int:
     plain = args.plain or not _terminal_ok()
     if plain:
         from game.plainplay import run_plain
+        gc.enable()  # plain mode draws nothing to wait for
         return run_plain(story, saves=args.saves, resume=args.resume, seed=args.seed)
     from game.tui.app import run_app
     return run_app(story, saves=args.saves, resume=args.resume, seed=args.seed)

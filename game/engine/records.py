@@ -11,7 +11,6 @@ the same name is its default.
 
 from __future__ import annotations
 
-_set = object.__setattr__
 
 
 def record(cls=None, *, frozen: bool = True, order: bool = False):
@@ -22,20 +21,25 @@ def record(cls=None, *, frozen: bool = True, order: bool = False):
         nf = len(names)
         post_init = getattr(cls, "__post_init__", None)
 
+        fieldset = frozenset(names)
+
         def __init__(self, *args, **kw):
-            if len(args) > nf:
-                raise TypeError(f"{cls.__name__}() takes {nf} fields, {len(args)} given")
-            for name, value in zip(names, args):
-                _set(self, name, value)
-            for name in names[len(args):]:
-                if name in kw:
-                    _set(self, name, kw.pop(name))
-                elif name in defaults:
-                    _set(self, name, defaults[name])
-                else:
-                    raise TypeError(f"{cls.__name__}() missing field '{name}'")
-            if kw:
-                raise TypeError(f"{cls.__name__}() got unexpected field(s) {', '.join(kw)}")
+            d = self.__dict__  # written directly: a frozen record refuses setattr
+            if not kw and len(args) == nf:
+                d.update(zip(names, args))
+            else:
+                if len(args) > nf:
+                    raise TypeError(f"{cls.__name__}() takes {nf} fields, {len(args)} given")
+                values = dict(defaults)
+                values.update(zip(names, args))
+                for key in kw:
+                    if key not in fieldset or key in names[:len(args)]:
+                        raise TypeError(f"{cls.__name__}() got an unexpected or repeated field '{key}'")
+                values.update(kw)
+                missing = [n for n in required if n not in values]
+                if missing:
+                    raise TypeError(f"{cls.__name__}() missing field(s) {', '.join(missing)}")
+                d.update(values)
             if post_init is not None:
                 post_init(self)
 

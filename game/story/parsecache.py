@@ -24,7 +24,7 @@ from pathlib import Path
 from game.engine.saves import atomic_write
 
 from . import schema as S
-from .problems import Reporter
+from .problems import Pos, Reporter
 
 VERSION = 1
 MAX_ENTRY_BYTES = 20_000_000
@@ -67,26 +67,58 @@ def freeze(value):
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
+class _PairMarks(S.Marks):
+    """Marks read back from the cache: key -> 0-based (line, column)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key) -> Pos:
+        line, col = dict.__getitem__(self, key)
+        return Pos(self.path, line + 1, col + 1)
+
+    def get(self, key, default=None):
+        lc = dict.get(self, key)
+        return default if lc is None else Pos(self.path, lc[0] + 1, lc[1] + 1)
+
+    def items(self):
+        return [(k, Pos(self.path, line + 1, col + 1)) for k, (line, col) in dict.items(self)]
+
+
+class _PairItemMarks(S.ItemMarks):
+    __slots__ = ()
+
+    def __getitem__(self, i) -> Pos:
+        line, col = list.__getitem__(self, i)
+        return Pos(self.path, line + 1, col + 1)
+
+
 def thaw(data, path: str):
-    if isinstance(data, list):
-        tag = data[0]
-        if tag == "R":
-            _, line, col, items = data
-            rec = S.Rec(path, _At(line, col))
-            for key, (v, kl, kc, vl, vc) in items.items():
-                dict.__setitem__(rec.kpos, key, _At(kl, kc))
-                dict.__setitem__(rec.vpos, key, _At(vl, vc))
-                rec[key] = thaw(v, path)
-            return rec
-        if tag == "S":
-            _, line, col, items = data
-            seq = S.Seq(path, _At(line, col))
-            for v, il, ic in items:
-                seq.ipos.append(_At(il, ic))
-                seq.append(thaw(v, path))
-            return seq
-        raise ValueError("unknown entry")
-    return data
+    """The validated value back from `freeze`'s data (positions included)."""
+    if data.__class__ is not list:
+        return data
+    tag = data[0]
+    if tag == "R":
+        _, line, col, items = data
+        rec = S.Rec.__new__(S.Rec)
+        rec.node = _At(line, col)
+        rec.kpos = kpos = _PairMarks(path)
+        rec.vpos = vpos = _PairMarks(path)
+        rec.bad = set()
+        for key, (v, kl, kc, vl, vc) in items.items():
+            dict.__setitem__(kpos, key, (kl, kc))
+            dict.__setitem__(vpos, key, (vl, vc))
+            dict.__setitem__(rec, key, thaw(v, path))
+        return rec
+    if tag == "S":
+        _, line, col, items = data
+        seq = S.Seq.__new__(S.Seq)
+        seq.node = _At(line, col)
+        seq.ipos = ipos = _PairItemMarks(path)
+        for v, il, ic in items:
+            list.append(ipos, (il, ic))
+            list.append(seq, thaw(v, path))
+        return seq
+    raise ValueError("unknown entry")
 
 
 class ParseCache:

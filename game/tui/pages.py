@@ -65,6 +65,7 @@ class TitleScreen(Screen):
         yield KeyBar(self.BINDINGS)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.app.started)
         menu = self.query_one("#title-menu", OptionList)
         menu.focus()
         menu.highlighted = 1 if not menu.get_option("continue").disabled else 0
