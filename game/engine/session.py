@@ -172,4 +172,7 @@ def playthrough_yaml(play: Playthrough, story_ref: str) -> str:
     doc = {"story": story_ref, "seed": play.seed, "steps": list(play.steps), "expect": expect}
     head = (f"# Recorded in the terminal game on {time.strftime('%Y-%m-%d %H:%M')}.\n"
             f"# Replay it with: open-diplomacy replay <this file>\n")
+    if story_ref != play.story.id:
+        head += (f"# To keep it as a regression test, move it into the story's playthroughs/ folder\n"
+                 f"# and write `story: {play.story.id}` (the path below is relative to where it is now).\n")
     return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)
