@@ -361,3 +361,24 @@ async def test_a_changed_story_is_carried_over_with_a_notice(tmp_path):
         await take(pilot, "1")  # the next step clears the notice
         await take(pilot, "enter")
         assert not again.screen.query_one("#notice").has_class("shown")
+
+
+async def test_brackets_survive_every_surface(story, tmp_path):
+    """[sic] and [/] would be markup to Rich and Textual: each surface that
+    shows author text must show them as written."""
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "The Courier [sic]" in shown  # header
+        assert '[sic]," he says' in shown and "reads [/] in red ink" in shown  # scene text
+        assert "Risk [1954]" in shown  # meter label
+        assert "1. Take the bag [sic]." in shown and "[yet]" in shown  # choices, locked reason
+        await take(pilot, "1")
+        shown = screen_text(app)
+        assert "The bag [1941]" in shown and "weekly [sic]; see [/] the record." in shown  # note
+        assert "Test source [p.1]" in shown
+        await take(pilot, "enter")
+        await take(pilot, "n")
+        shown = screen_text(app)
+        assert "weekly [sic]; see [/] the record." in shown and "Test source [p.1]" in shown  # notes log
