@@ -274,7 +274,7 @@ async def test_no_color(story, tmp_path, monkeypatch):
 # ---------------------------------------------------------------- monkey
 
 MONKEY_KEYS = ["1", "2", "3", "u", "s", "l", "n", "c", "e", "r", "question_mark", "escape", "enter",
-               "up", "down", "tab", "space", "x", "backspace", "ctrl+a", "home", "end", "pageup"]
+               "up", "down", "tab", "space", "x", "backspace", "ctrl+a", "home", "end", "pageup", "pagedown", "g"]
 
 
 @pytest.mark.parametrize("start", ["title", "play", "note", "save", "ending", "codex", "endings"])
