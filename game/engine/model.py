@@ -161,6 +161,9 @@ class Scene:
     # A goto-only scene offers this one choice.
     continue_choice: ChoiceDef | None = None
     enter_reads: frozenset = frozenset()  # variables its entry effects read
+    # Its text, choice conditions or ending text call chance(): the offer is
+    # then decided on entry rather than when first shown (format §11.1).
+    offer_draws: bool = False
 
 
 @record

@@ -28,6 +28,26 @@ def _mix(seed: int) -> int:
 CONTINUE = ChoiceView("continue", "Continue")
 
 
+class Outcomes:
+    """Decides what chance() returns in place of the seeded source. The
+    exhaustive explorer passes one that follows every outcome in turn."""
+
+    def chance(self, percent: int) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class Offer:
+    """What the current scene shows and offers, decided once per entry."""
+
+    __slots__ = ("text", "ending_text", "views", "takeable")
+
+    def __init__(self, text: str, ending_text: str, views: tuple, takeable: dict):
+        self.text = text
+        self.ending_text = ending_text
+        self.views = views  # ChoiceViews in order, locked ones included
+        self.takeable = takeable  # id -> ChoiceDef of the enabled ones
+
+
 class StepResult:
     """What one step did, for the player's eyes."""
 
@@ -49,10 +69,14 @@ class StepResult:
 class Playthrough:
     __slots__ = ("story", "scene", "chapter", "vars", "visits", "chosen", "unlocked", "_unlocked_set",
                  "steps", "seed", "rng", "log", "_history", "_state_view", "notice", "_scenes", "_triggers",
-                 "__weakref__")
+                 "outcomes", "_offer", "__weakref__")
 
-    def __init__(self, story: "Story", seed: int = 0):
+    def __init__(self, story: "Story", seed: int = 0, outcomes: "Outcomes | None" = None):
+        """`outcomes`: decides chance() instead of the seeded source (the
+        exhaustive explorer follows every outcome this way); None for play."""
         self.story = story
+        self.outcomes = outcomes
+        self._offer = None
         self._scenes = story.scene_table
         self._triggers = story.triggers
         self.seed = int(seed)
@@ -79,7 +103,7 @@ class Playthrough:
 
     @property
     def text(self) -> str:
-        return self.scene.text.render(self)
+        return self._current_offer().text
 
     @property
     def ended(self) -> bool:
@@ -87,38 +111,43 @@ class Playthrough:
 
     @property
     def ending_text(self) -> str:
-        e = self.scene.ending
-        return e.text.render(self) if e is not None and e.text is not None else ""
+        return self._current_offer().ending_text
 
     def choices(self) -> list[ChoiceView]:
         """The choices on offer now; a `locked` one is present but disabled."""
+        return list(self._current_offer().views)
+
+    def _current_offer(self) -> "Offer":
+        offer = self._offer
+        if offer is None:
+            offer = self._offer = self._decide_offer()
+        return offer
+
+    def _decide_offer(self) -> "Offer":
+        """What the current scene offers: decided once per entry (§11.1), so a
+        redraw, a save or an undo never re-rolls a chance() in it."""
         sc = self.scene
+        text = sc.text.render(self)
+        e = sc.ending
+        ending_text = e.text.render(self) if e is not None and e.text is not None else ""
         if sc.continue_choice is not None:
-            return [CONTINUE]
-        out = []
+            return Offer(text, ending_text, (CONTINUE,), {"continue": sc.continue_choice})
+        views = []
+        takeable = {}
         chosen = self.chosen
         for c in sc.choices:
             if c.once and c.key in chosen:
                 continue
             if c.cond is not None and not c.cond(self):
                 if c.locked is not None:
-                    out.append(c.view_locked or ChoiceView(c.id, c.text.render(self), False, c.locked))
+                    views.append(c.view_locked or ChoiceView(c.id, c.text.render(self), False, c.locked))
                 continue
-            out.append(c.view or ChoiceView(c.id, c.text.render(self)))
-        return out
+            views.append(c.view or ChoiceView(c.id, c.text.render(self)))
+            takeable[c.id] = c
+        return Offer(text, ending_text, tuple(views), takeable)
 
     def _find(self, choice_id: str) -> ChoiceDef | None:
-        sc = self.scene
-        if sc.continue_choice is not None:
-            return sc.continue_choice if choice_id == "continue" else None
-        for c in sc.choices:
-            if c.id == choice_id:
-                if c.once and c.key in self.chosen:
-                    return None
-                if c.cond is not None and not c.cond(self):
-                    return None
-                return c
-        return None
+        return self._current_offer().takeable.get(choice_id)
 
     # ------------------------------------------------------------ stepping
     def choose(self, choice_id) -> StepResult:
@@ -135,6 +164,7 @@ class Playthrough:
         unlocked = self.unlocked
         n_unlocked = len(unlocked)
         key = c.key
+        offer = self._offer
         target = None
         stage = 0  # 1: the choice was counted; 2: the target was entered
         try:
@@ -166,13 +196,16 @@ class Playthrough:
                 eff(self)
             if scene.unlock:
                 self._unlock(scene)
+            self._offer = None
+            if scene.offer_draws:
+                self._offer = self._decide_offer()
         except (StoryRuntimeError, RecursionError) as exc:
-            self._rollback((sc, chapter, rng, log, n_unlocked, key, target), stage)
+            self._rollback((sc, chapter, rng, log, n_unlocked, key, target, offer), stage)
             if isinstance(exc, RecursionError):
                 raise StoryRuntimeError("expression too deep to evaluate", c.where, sc.id, cid) from None
             raise exc.in_context(sc.id, cid) from None
         self.steps.append(cid)
-        self._history.append((sc, chapter, rng, log, n_unlocked, key, target))
+        self._history.append((sc, chapter, rng, log, n_unlocked, key, target, offer))
         note = c.note
         story = self.story
         new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
@@ -191,6 +224,7 @@ class Playthrough:
             eff(self)
         if scene.unlock:
             self._unlock(scene)
+        self._offer = self._decide_offer() if scene.offer_draws else None
 
     def _unlock(self, scene: Scene) -> None:
         have = self._unlocked_set
@@ -208,7 +242,7 @@ class Playthrough:
         return True
 
     def _rollback(self, record: tuple, stage: int) -> None:
-        scene, chapter, rng, log, n_unlocked, key, target = record
+        scene, chapter, rng, log, n_unlocked, key, target, offer = record
         v = self.vars
         for name, old in reversed(log):
             v[name] = old
@@ -220,6 +254,7 @@ class Playthrough:
             self._unlocked_set.discard(cid)
         del self.unlocked[n_unlocked:]
         self.scene, self.chapter, self.rng = scene, chapter, rng
+        self._offer = offer
         self.log = []
 
     @staticmethod
@@ -252,6 +287,8 @@ class Playthrough:
         generator (splitmix64: its whole state is one integer)."""
         if not 0 <= percent <= 100:
             raise StoryRuntimeError(f"chance({percent}): the percentage must be between 0 and 100")
+        if self.outcomes is not None:
+            return self.outcomes.chance(percent)
         self.rng = z = (self.rng + 0x9E3779B97F4A7C15) & _MASK
         z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK

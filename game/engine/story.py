@@ -27,9 +27,11 @@ class Story:
         self.fingerprint = data.fingerprint
         self.root = data.root
 
-    def new_game(self, seed: int = 0) -> Playthrough:
-        """A fresh playthrough standing in `start` (its effects applied)."""
-        return Playthrough(self, seed)
+    def new_game(self, seed: int = 0, outcomes=None) -> Playthrough:
+        """A fresh playthrough standing in `start` (its effects applied).
+        `outcomes` (an engine.play.Outcomes) decides chance() in place of the
+        seeded source."""
+        return Playthrough(self, seed, outcomes)
 
     def load_game(self, path) -> Playthrough:
         """Read a save; raises SaveError for a corrupt, foreign or future file."""

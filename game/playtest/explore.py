@@ -249,6 +249,7 @@ class StateSpace:
         p.chosen = {k: c for k, c in zip(self.counted_choices[sid], ch) if c}
         p._history.clear()
         p.steps.clear()
+        p._offer = None
 
 
 def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playthrough | None = None) -> Report:

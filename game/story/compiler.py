@@ -408,7 +408,9 @@ class Compiler:
         if "text" not in sc.kpos and not (ending_rec is not None and "text" in ending_rec):
             if "text" not in sc.bad:
                 rep.error(sc.pos, f"missing required key 'text' in scene '{sid}' (only an ending with its own text may omit it)")
+        self.scope.draws = False
         text = self.text(sc["text"], sc.at("text")) if "text" in sc else Text((), "")
+        offer_draws = self.scope.draws
         self.scope.take_local()
         effects = self.effects(sc)
         enter_reads = self.scope.take_local()
@@ -421,12 +423,16 @@ class Compiler:
         if "choices" in sc and not sc["choices"] and "choices" not in sc.bad:
             rep.error(sc.at("choices"), f"scene '{sid}' has an empty choices list: nothing would be on offer")
         for i, ch in enumerate(sc.get("choices", ())):
+            self.scope.draws = False
             choices.append(self.compile_choice(sid, i, ch))
+            offer_draws = offer_draws or self.offer_drew
         goto = self.goto(sc["goto"], sc.at("goto"), f"scene '{sid}'") if "goto" in sc else None
         goto_reads = self.scope.take_local()
         ending = None
         if ending_rec is not None:
+            self.scope.draws = False
             etext = self.text(ending_rec["text"], ending_rec.at("text")) if "text" in ending_rec else None
+            offer_draws = offer_draws or self.scope.draws
             ending = Ending(ending_rec.get("title", sid), ending_rec.get("kind", "ending"), etext)
         cont = None
         if goto is not None and not choices:
@@ -435,7 +441,7 @@ class Compiler:
                              goto=goto, explicit_id=False, where=where, reads=goto_reads)
         return Scene(id=sid, title=sc.get("title"), chapter=sc.get("chapter"), pov=sc.get("pov"), text=text,
                      effects=effects, unlock=unlock, choices=tuple(choices), goto=goto, ending=ending,
-                     where=where, continue_choice=cont, enter_reads=enter_reads)
+                     where=where, continue_choice=cont, enter_reads=enter_reads, offer_draws=offer_draws)
 
     def compile_choice(self, sid: str, index: int, ch: S.Rec) -> ChoiceDef:
         rep = self.rep
@@ -453,6 +459,7 @@ class Compiler:
                     cond = lambda p: False  # noqa: E731
                 elif not c.is_const:
                     cond = c.fn
+        self.offer_drew = self.scope.draws  # its text and condition are part of the offer
         if "locked" in ch and "if" not in ch.kpos:
             rep.warning(ch.kpos["locked"], "'locked' has no effect without 'if'")
         note = ch.get("note")

@@ -84,6 +84,9 @@ class Scope:
     in_text: bool = False
     decision_reads: set[str] = field(default_factory=set)
     effect_deps: dict[str, set[str]] = field(default_factory=dict)
+    # Set when an expression draws from the random source (chance): a scene
+    # whose offer draws must decide it at entry (format §11.1).
+    draws: bool = False
 
     def take_local(self) -> frozenset:
         out = frozenset(self.local)
@@ -381,6 +384,7 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
         scope.local.add("@c:" + key)
         return Compiled(lambda p: p.chosen.get(key, 0), INT, uses_counts=True)
     # chance(N)
+    scope.draws = True
     n = _compile(arg, scope)
     if n.type != INT:
         raise ExprError(f"chance() takes a percentage (a number), not {_a(n.type)}", off)
