@@ -12,11 +12,12 @@ import json
 import os
 import sys
 
+from game.engine.safetext import write_err, write_out
 from game.paths import bundled_story_dirs, resolve_story
 
 
 def _out(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
+    write_out(line)
 
 
 def cmd_lint(args) -> int:
@@ -95,8 +96,8 @@ def _play(args) -> int:
             story = load_story(resolve_story(args.story), cache=True)
         except StoryError as exc:
             for p in exc.problems:
-                sys.stderr.write(str(p) + "\n")
-            sys.stderr.write(f"cannot play: {len(exc.errors)} error(s) in the story\n")
+                write_err(str(p))
+            write_err(f"cannot play: {len(exc.errors)} error(s) in the story")
             return 1
     plain = args.plain or not _terminal_ok()
     if plain:

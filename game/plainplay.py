@@ -12,7 +12,8 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
-from game.engine.errors import SaveError
+from game.engine.errors import SaveError, StoryRuntimeError
+from game.engine.safetext import inert
 from game.engine.saves import AUTOSAVE, SaveStore
 from game.engine.session import Session
 from game.engine.story import Story
@@ -39,7 +40,7 @@ class PlainGame:
 
     # ------------------------------------------------------------ output
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(inert(text) + "\n")  # nothing from a story, save or message acts on the terminal
         self.out.flush()
 
     def para(self, text: str) -> None:
@@ -175,7 +176,11 @@ class PlainGame:
                 if not c.enabled:
                     self.say(f"Not possible: {c.reason}")
                     continue
-                result = session.choose(c.id)
+                try:
+                    result = session.choose(c.id)
+                except StoryRuntimeError as exc:
+                    self.say(exc.for_player())
+                    continue
                 self.show_step(session, result)
                 self.show_scene(session)
                 if session.autosave_error:
@@ -260,5 +265,9 @@ def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int |
         except SaveError as exc:
             game.say(f"Cannot continue: {exc.reason}. Starting a new game.")
     if session is None:
-        session = Session.new(story, store, seed)
+        try:
+            session = Session.new(story, store, seed)
+        except StoryRuntimeError as exc:
+            game.say(exc.for_player(starting=True))
+            return 1
     return game.play(session)

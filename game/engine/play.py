@@ -203,7 +203,7 @@ class Playthrough:
             self._rollback((sc, chapter, rng, log, n_unlocked, key, target, offer), stage)
             if isinstance(exc, RecursionError):
                 raise StoryRuntimeError("expression too deep to evaluate", c.where, sc.id, cid) from None
-            raise exc.in_context(sc.id, cid) from None
+            raise exc.in_context(sc.id, cid, c.where) from None
         self.steps.append(cid)
         self._history.append((sc, chapter, rng, log, n_unlocked, key, target, offer))
         note = c.note
@@ -220,11 +220,16 @@ class Playthrough:
         if scene.chapter is not None:
             self.chapter = scene.chapter
         self.visits[sid] = self.visits.get(sid, 0) + 1
-        for eff in scene.effects:
-            eff(self)
-        if scene.unlock:
-            self._unlock(scene)
-        self._offer = self._decide_offer() if scene.offer_draws else None
+        try:
+            for eff in scene.effects:
+                eff(self)
+            if scene.unlock:
+                self._unlock(scene)
+            self._offer = self._decide_offer() if scene.offer_draws else None
+        except RecursionError:
+            raise StoryRuntimeError("expression too deep to evaluate", scene.where, sid) from None
+        except StoryRuntimeError as exc:
+            raise exc.in_context(sid, "", scene.where) from None
 
     def _unlock(self, scene: Scene) -> None:
         have = self._unlocked_set

@@ -117,7 +117,10 @@ def read_save(story: "Story", path) -> "Playthrough":
     data = read_save_file(path)
     if data["story"] != story.id:
         raise SaveError(path, f"this save belongs to the story '{data['story']}', not '{story.id}'")
-    play = story.new_game(seed=data["seed"])
+    try:
+        play = story.new_game(seed=data["seed"])
+    except StoryRuntimeError as exc:
+        raise SaveError(path, f"the story cannot start ({exc})") from None
     steps = data["steps"]
     done = 0
     failure = None

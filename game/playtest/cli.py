@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from typing import Callable
 
 import yaml
 
+from game.engine.safetext import write_err
 from game.story.loader import load_for_command
 
 from .explore import Finding, Report, exhaustive_playtest, random_playtest
@@ -137,7 +137,7 @@ def run_playtest_cli(args, out: Callable[[str], None] = print) -> int:
             out(line)
     if args.write_failures and (rep.soft_locks or rep.errors or rep.no_exit):
         for name in write_failures(rep, args.write_failures, folder):
-            (sys.stderr.write if args.json else out)(f"wrote {name}" + ("\n" if args.json else ""))
+            (write_err if args.json else out)(f"wrote {name}")
     failed = rep.failed
     if args.exhaustive and args.require_all_endings and any(v == 0 for v in rep.endings.values()):
         failed = True

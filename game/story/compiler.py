@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 
 import yaml
 from collections import deque
@@ -22,12 +23,14 @@ from . import schema as S
 from .expressions import ExprError, Scope, compile_condition, compile_effect
 from .problems import Pos, Reporter, did_you_mean
 from .text import parse_interpolation
-from .yamlread import Walker, YamlProblem, compose, read_text
+from .yamlread import MAX_FILE_BYTES, Walker, YamlProblem, compose, read_text
 
 MANIFEST_NAME = "story.yaml"
 # Folders inside a story that hold other things than content.
 SKIPPED_DIRS = {"playthroughs"}
 MAX_FILES = 2_000
+MAX_ENTRIES = 20_000  # YAML files looked at before giving up on a folder
+MAX_STORY_BYTES = 20 * 1000 * 1000  # the whole folder
 
 
 @record(frozen=False)
@@ -81,23 +84,35 @@ def discover(root: str, rep: Reporter) -> tuple[SourceFile | None, list[SourceFi
                 walk(path, rel_name + "/", depth + 1)
             elif e.name.endswith((".yaml", ".yml")):
                 found.append((path, rel_name))
+                if len(found) > MAX_ENTRIES:
+                    raise _TooMany()
 
     if not os.path.isdir(root):
         what = "does not exist" if not os.path.exists(root) else "is not a folder"
         rep.error(Pos(root, 1, 1), f"story folder {what}")
         return None, []
-    walk(root, "", 0)
+    try:
+        walk(root, "", 0)
+    except _TooMany:
+        pass
+    # story.yaml first, so that a cut never loses the manifest.
+    found.sort(key=lambda f: (f[1] != MANIFEST_NAME, f[1]))
     if len(found) > MAX_FILES:
-        rep.error(Pos(root, 1, 1), f"{len(found)} YAML files; the limit is {MAX_FILES}")
+        more = f"more than {MAX_ENTRIES:,}" if len(found) > MAX_ENTRIES else f"{len(found):,}"
+        rep.error(Pos(root, 1, 1), f"{more} YAML files; the limit is {MAX_FILES:,} (only the first are read)")
         found = found[:MAX_FILES]
+    found.sort(key=lambda f: f[1])
     content = []
-    for path, rel in sorted(found, key=lambda f: f[1]):
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(50 * 1024 * 1024 + 1)
-        except OSError as exc:
-            rep.error(Pos(path, 1, 1), f"cannot read file: {exc.strerror or exc}")
+    budget = MAX_STORY_BYTES
+    for path, rel in found:
+        data = read_regular_file(path, MAX_FILE_BYTES, rep)
+        if data is None:
             continue
+        budget -= len(data)
+        if budget <= 0:
+            rep.error(Pos(path, 1, 1), f"the story folder holds more than {MAX_STORY_BYTES // 1_000_000} MB of "
+                                       "YAML; this file and the ones after it are not read")
+            break
         sf = SourceFile(path, rel, data)
         if rel == MANIFEST_NAME:
             manifest = sf
@@ -106,6 +121,50 @@ def discover(root: str, rep: Reporter) -> tuple[SourceFile | None, list[SourceFi
     if manifest is None:
         rep.error(Pos(os.path.join(root, MANIFEST_NAME), 1, 1), "the story folder has no story.yaml (the manifest)")
     return manifest, content
+
+
+class _TooMany(Exception):
+    pass
+
+
+def read_regular_file(path: str, limit: int, rep: Reporter) -> bytes | None:
+    """The bytes of a regular file of at most `limit` bytes, or None after a
+    positioned error. A FIFO, a device or a socket is refused without a
+    blocking open; the size is checked before anything is read (a sparse
+    file can claim gigabytes)."""
+    where = Pos(path, 1, 1)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        rep.error(where, f"cannot read file: {exc.strerror or exc}")
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            rep.error(where, f"not a regular file ({_file_kind(st.st_mode)}); only plain files are read")
+            return None
+        if st.st_size > limit:
+            rep.error(where, f"file is {st.st_size:,} bytes; the limit is {limit:,} ({limit / 1048576:g} MB)")
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            rep.error(where, f"file is over {limit:,} bytes; the limit is {limit:,} ({limit / 1048576:g} MB)")
+            return None
+        return data
+    except OSError as exc:
+        rep.error(where, f"cannot read file: {exc.strerror or exc}")
+        return None
+    finally:
+        os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def parse_file(sf: SourceFile, kind: S.Record, rep: Reporter):
@@ -121,7 +180,7 @@ def parse_file(sf: SourceFile, kind: S.Record, rep: Reporter):
                                                        yaml.Mark("", 0, 0, 0, None, None)))
             rep.error(Pos(sf.path, 1, 1), "story.yaml is empty")
             return None
-        w = Walker(sf.path, rep)
+        w = Walker(sf.path, rep, text)
         rec = kind.check(node, w, 0)
     except YamlProblem as exc:
         rep.error(exc.pos, exc.message)
@@ -542,4 +601,4 @@ def compile_story(root: str, cache=None) -> tuple[StoryData | None, list]:
     finally:
         if gc_was_on:
             gc.enable()
-    return data, sorted(rep.problems)
+    return data, rep.all_problems()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -112,9 +113,20 @@ def _node_offset(node: ast.AST) -> int:
     return getattr(node, "col_offset", 0)
 
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+# Python's literals that §5 does not have: 0x10, 0o7, 0b1, 1_000.
+_NUMBER_FORMS = re.compile(r"(?<![A-Za-z0-9_])[0-9][0-9]*[_xXoObB]")
+
+
 def _check_text(src: str) -> None:
     if len(src) > MAX_EXPR_CHARS:
         raise ExprError(f"expression is {len(src)} characters long; the limit is {MAX_EXPR_CHARS}")
+    bare = _QUOTED.sub(lambda m: "''".ljust(len(m.group()), " "), src) if ("'" in src or '"' in src) else src
+    if "#" in bare:
+        raise ExprError("`#` is not part of the expression language (expressions have no comments)", bare.index("#"))
+    m = _NUMBER_FORMS.search(bare)
+    if m is not None:
+        raise ExprError("numbers are written in plain decimal digits (no 0x, 0o, 0b or _)", m.start())
     if src.isascii() and "\n" not in src and "\\" not in src:
         return  # the common case: nothing below can object
     quote = None

@@ -32,14 +32,13 @@ def load_story(path, cache: bool = False) -> Story:
 def load_for_command(target: str | None, verb: str) -> tuple[Story | None, str]:
     """The story a command names (default: the first bundled story), or None
     after printing its errors to stderr. Returns (story, folder)."""
-    import sys
-
+    from game.engine.safetext import write_err
     from game.paths import bundled_story_dirs, resolve_story
 
     if target is None:
         first = next(iter(bundled_story_dirs().values()), None)
         if first is None:
-            sys.stderr.write("no story given and no bundled story found\n")
+            write_err("no story given and no bundled story found")
             return None, ""
         target = str(first)
     folder = resolve_story(target)
@@ -47,6 +46,6 @@ def load_for_command(target: str | None, verb: str) -> tuple[Story | None, str]:
     if story is None:
         for p in problems:
             if p.is_error:
-                sys.stderr.write(str(p) + "\n")
-        sys.stderr.write(f"cannot {verb}: the story has errors (run `open-diplomacy lint {folder}`)\n")
+                write_err(str(p))
+        write_err(f"cannot {verb}: the story has errors (run `open-diplomacy lint {folder}`)")
     return story, folder

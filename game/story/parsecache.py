@@ -145,7 +145,7 @@ class ParseCache:
             pass  # absent, damaged or foreign: read the file itself
         local = Reporter()
         rec = parse_file(sf, kind, local)
-        rep.problems.extend(local.problems)
+        rep.extend(local)
         if rec is not None and not local.problems:
             try:
                 payload = json.dumps(freeze(rec), ensure_ascii=False, separators=(",", ":"))

@@ -66,21 +66,51 @@ class StoryError(Exception):
         return [p for p in self.problems if p.is_error]
 
 
+MAX_PER_FILE = 200  # problems reported per file; the rest are counted in one last line
+
+
 class Reporter:
-    """Collects problems; never stops at the first one."""
+    """Collects problems; never stops at the first one, but keeps at most
+    MAX_PER_FILE of them per file (a hostile file could yield millions)."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self._per_file: dict[str, int] = {}
+        self._errors = 0
+
+    def _add(self, pos: Pos, severity: str, message: str) -> None:
+        n = self._per_file.get(pos.path, 0) + 1
+        self._per_file[pos.path] = n
+        if severity == "error":
+            self._errors += 1
+        if n <= MAX_PER_FILE:
+            self.problems.append(Problem(pos.path, pos.line, pos.column, severity, message))
 
     def error(self, pos: Pos, message: str) -> None:
-        self.problems.append(Problem(pos.path, pos.line, pos.column, "error", message))
+        self._add(pos, "error", message)
 
     def warning(self, pos: Pos, message: str) -> None:
-        self.problems.append(Problem(pos.path, pos.line, pos.column, "warning", message))
+        self._add(pos, "warning", message)
 
     @property
     def has_errors(self) -> bool:
-        return any(p.is_error for p in self.problems)
+        return self._errors > 0
+
+    def all_problems(self) -> list[Problem]:
+        """Every problem kept, sorted, and for each file past the cap a line
+        saying how many more there were."""
+        out = sorted(self.problems)
+        for path, n in self._per_file.items():
+            if n > MAX_PER_FILE:
+                last = max((p for p in self.problems if p.path == path), key=lambda p: (p.line, p.column))
+                out.append(Problem(path, last.line, last.column, "error",
+                                   f"... and {n - MAX_PER_FILE:,} more problems in this file (only the first "
+                                   f"{MAX_PER_FILE} are listed)"))
+        return sorted(out)
+
+    def extend(self, other: "Reporter") -> None:
+        for p in other.all_problems():
+            self._add(Pos(p.path, p.line, p.column), p.severity, p.message)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

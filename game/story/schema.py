@@ -13,6 +13,8 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from game.engine.safetext import FORBIDDEN
+
 from .problems import Pos, did_you_mean
 from .yamlread import Walker, YamlProblem, pos_of
 
@@ -416,6 +418,9 @@ def mapping_pairs(node: MappingNode, w: Walker, depth: int):
             w.rep.error(pos_of(w.path, knode), "a key must be plain text, not a list or mapping")
             continue
         key = knode.value
+        if knode.style == '"' and FORBIDDEN.search(key):
+            w._refuse_escaped_controls(knode)
+            continue
         if key in seen:
             first = pos_of(w.path, seen[key])
             w.rep.error(pos_of(w.path, knode), f"duplicate key '{key}' (first at line {first.line}, column "

@@ -12,6 +12,8 @@ import re
 import yaml
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
+from game.engine.safetext import FORBIDDEN, FORBIDDEN_IN_FILE as _RAW_FORBIDDEN, char_name
+
 from .problems import Pos, Reporter
 
 try:  # libyaml when present, the pure-Python parser otherwise
@@ -24,6 +26,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 500_000  # per file, counting every alias expansion
+MAX_INT_DIGITS = 18  # beyond any bound the format has; int() of 4,300+ digits raises
 
 _STD = "tag:yaml.org,2002:"
 # What our resolver gives an untagged plain scalar: resolved later by YAML 1.2
@@ -66,7 +69,25 @@ def read_text(path: str, data: bytes, rep: Reporter) -> str | None:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text
+    return _refuse_raw_controls(path, text, rep)
+
+
+
+
+def _refuse_raw_controls(path: str, text: str, rep: Reporter) -> str:
+    """Each control or bidi character written into the file is an error at
+    its own line and column. The file is still read (each one read as a
+    space), so every other problem in it is reported too."""
+    found = _RAW_FORBIDDEN.search(text)
+    if found is None:
+        return text
+    for m in _RAW_FORBIDDEN.finditer(text):
+        i = m.start()
+        line = text.count("\n", 0, i) + 1
+        col = i - (text.rfind("\n", 0, i) + 1) + 1
+        rep.error(Pos(path, line, col), f"character {char_name(m.group())} is not allowed in a story file "
+                                        "(control and text-direction characters could act on the player's terminal)")
+    return _RAW_FORBIDDEN.sub(" ", text)
 
 
 _DEEP_INDENT = re.compile(r"^ {%d,}\S" % MAX_DEPTH, re.MULTILINE)
@@ -158,9 +179,10 @@ def compose(path: str, text: str) -> Node | None:
 class Walker:
     """Turns nodes into Python values under the limits, YAML 1.2 core schema."""
 
-    def __init__(self, path: str, rep: Reporter):
+    def __init__(self, path: str, rep: Reporter, text: str = ""):
         self.path = path
         self.rep = rep
+        self.text = text  # the file's text, to place characters that escapes produce
         self.nodes = 0
 
     def budget(self, node: Node, depth: int) -> bool:
@@ -178,18 +200,48 @@ class Walker:
         """The scalar's value: str, int, float, bool or None."""
         tag = node.tag
         value = node.value
+        if node.style == '"' and FORBIDDEN.search(value):
+            self._refuse_escaped_controls(node)
+        if "\t" in value:
+            value = value.expandtabs(4)  # tabs become spaces: a terminal would obey them
         if tag is PLAIN or tag == PLAIN:
-            return resolve_plain(value)
+            return self._plain(node, value)
         if tag == _STD + "str" or tag == "!":
             return value
         if tag in _EXPLICIT_SCALAR:
-            resolved = resolve_plain(value)
+            resolved = self._plain(node, value)
             want = tag[len(_STD):]
             ok = {"int": int, "bool": bool, "null": type(None), "float": (float, int)}[want]
             if isinstance(resolved, ok) and not (want == "int" and isinstance(resolved, bool)):
                 return resolved
             raise YamlProblem(pos_of(self.path, node), f"value {value!r} is not a valid !!{want}")
         raise YamlProblem(pos_of(self.path, node), f"tag {_short_tag(tag)} is not allowed (only plain YAML: no !!python or custom tags)")
+
+    def _plain(self, node: ScalarNode, value: str):
+        try:
+            return resolve_plain(value)
+        except OverflowError as exc:
+            raise YamlProblem(pos_of(self.path, node), str(exc)) from None
+
+    def _refuse_escaped_controls(self, node: ScalarNode) -> None:
+        """A double-quoted escape (`"\\e[2J"`, `"\\u202e"`) that yields a
+        forbidden character: an error at the escape, naming the character."""
+        start, end = node.start_mark.index, node.end_mark.index
+        src = self.text[start:end]
+        reported = False
+        for m in _ESCAPE.finditer(src):
+            ch = _unescape(m.group(1))
+            if ch is not None and FORBIDDEN.match(ch):
+                i = start + m.start()
+                line = self.text.count("\n", 0, i) + 1
+                col = i - (self.text.rfind("\n", 0, i) + 1) + 1
+                self.rep.error(Pos(self.path, line, col), f"character {char_name(ch)} (written `{m.group()}`) is not "
+                               "allowed in story text (control and text-direction characters could act on the "
+                               "player's terminal)")
+                reported = True
+        if not reported:  # cannot place it (no source text): at the value
+            ch = FORBIDDEN.search(node.value).group()
+            self.rep.error(pos_of(self.path, node), f"character {char_name(ch)} is not allowed in story text")
 
     def check_collection_tag(self, node: Node) -> None:
         if node.tag not in (_STD + "map", _STD + "seq", _STD + "omap", "!"):
@@ -200,8 +252,23 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
 
 
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+                   "e": "\x1b", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+
+
+def _unescape(body: str) -> str | None:
+    if body[0] in "xuU" and len(body) > 1:
+        try:
+            return chr(int(body[1:], 16))
+        except (ValueError, OverflowError):
+            return None
+    return _SIMPLE_ESCAPES.get(body)
+
+
 def resolve_plain(value: str):
-    """YAML 1.2 core schema for a plain scalar."""
+    """YAML 1.2 core schema for a plain scalar (OverflowError for a number
+    with more digits than any value of the format needs)."""
     if value in ("", "~", "null", "Null", "NULL"):
         return None
     low = value.lower()
@@ -209,12 +276,14 @@ def resolve_plain(value: str):
         return True
     if low == "false":
         return False
-    if _INT.match(value):
-        return int(value)
-    if _INT_OCT.match(value):
-        return int(value[2:], 8)
-    if _INT_HEX.match(value):
-        return int(value[2:], 16)
+    if _INT.match(value) or _INT_OCT.match(value) or _INT_HEX.match(value):
+        digits = value.lstrip("+-")
+        if len(digits) > MAX_INT_DIGITS + (2 if digits[:2] in ("0o", "0x") else 0):
+            raise OverflowError(f"number {value[:12]}… ({len(digits):,} digits) is too large; "
+                                f"numbers in a story have at most {MAX_INT_DIGITS} digits")
+        if _INT.match(value):
+            return int(value)
+        return int(value[2:], 8 if value[1] == "o" else 16)
     if _FLOAT.match(value) and any(ch.isdigit() for ch in value):
         return float(value)
     if _FLOAT_SPECIAL.match(value):

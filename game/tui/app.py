@@ -10,7 +10,8 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from game.engine.errors import SaveError
+from game.engine.errors import SaveError, StoryRuntimeError
+from game.engine.safetext import inert
 from game.engine.saves import AUTOSAVE, SaveStore
 from game.engine.session import Session
 from game.engine.story import Story
@@ -33,6 +34,11 @@ class OpenDiplomacyApp(App):
         self.seed = seed
         self._stories = stories
         self._painted = False
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
+               markup: bool = True) -> None:
+        """Toasts carry file names and save labels: never markup, always inert."""
+        super().notify(inert(message), title=inert(title), severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------ stories
     def stories(self) -> list[Story]:
@@ -79,7 +85,26 @@ class OpenDiplomacyApp(App):
             except SaveError as exc:
                 self.notify(f"{exc.reason}. A new game has started.", title="Cannot continue",
                             severity="warning", timeout=8, markup=False)
-        self._open(session or Session.new(story, self.store, self.seed))
+        session = session or self._new_session(story)
+        if session is None:
+            from .pages import TitleScreen
+            self.push_screen(TitleScreen())
+            self._story_cannot_start()
+            return
+        self._open(session)
+
+    def _new_session(self, story: Story) -> Session | None:
+        """A new game, or None (and the reason kept) when the story's first
+        scene fails at run time."""
+        try:
+            return Session.new(story, self.store, self.seed)
+        except StoryRuntimeError as exc:
+            self._start_error = exc.for_player(starting=True)
+            return None
+
+    def _story_cannot_start(self) -> None:
+        from .dialogs import MessageDialog
+        self.push_screen(MessageDialog("The story has an error", self._start_error))
 
     def _open(self, session: Session) -> None:
         from .play import PlayScreen
@@ -99,7 +124,11 @@ class OpenDiplomacyApp(App):
         self._replace(TitleScreen())
 
     def start_new(self, story: Story) -> None:
-        self._open(Session.new(story, self.store, self.seed))
+        session = self._new_session(story)
+        if session is None:
+            self._story_cannot_start()
+            return
+        self._open(session)
 
     def continue_latest(self) -> None:
         found = self.latest_autosave()

@@ -6,7 +6,7 @@ double press of Enter must not dismiss the screen underneath as well.
 
 from __future__ import annotations
 
-from rich.text import Text
+from .safe import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -99,6 +99,28 @@ class MessageDialog(Dialog):
             yield Static(Text(self.title_text), classes="dialog-title")
             yield Static(Text(self.message))
             yield Static("Enter to continue", classes="dialog-hint")
+
+
+class StoryErrorDialog(Dialog):
+    """A run-time error of the story: what failed and where, the game kept."""
+
+    BINDINGS = [Binding("escape", "close", "Back to the scene"), Binding("enter", "close", show=False),
+                Binding("u", "undo", "Undo")]
+
+    def __init__(self, message: str, can_undo: bool):
+        super().__init__()
+        self.message = message
+        self.can_undo = can_undo
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="story-error"):
+            yield Static(Text("The story has an error"), classes="dialog-title")
+            yield Static(Text(self.message), id="story-error-text")
+            hint = "u undo the last choice · Escape back to the scene" if self.can_undo else "Escape back to the scene"
+            yield Static(hint, classes="dialog-hint")
+
+    def action_undo(self) -> None:
+        self._close("undo" if self.can_undo else None)
 
 
 HELP = [

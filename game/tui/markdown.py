@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rich.text import Text
+from .safe import Text
 
 _INLINE = re.compile(r"\\([\\`*_\[\]()#>-])|(\*\*|__)(.+?)\2|(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\4(?![\w*])"
                      r"|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)")

@@ -3,7 +3,7 @@ gallery, the codex and the notes log."""
 
 from __future__ import annotations
 
-from rich.text import Text
+from .safe import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from rich.text import Text
+from .safe import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -13,10 +13,10 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from game.engine.errors import SaveError
+from game.engine.errors import SaveError, StoryRuntimeError
 from game.engine.session import Session
 
-from .dialogs import HelpDialog, LoadDialog, SaveDialog
+from .dialogs import HelpDialog, LoadDialog, SaveDialog, StoryErrorDialog
 from .markdown import render as render_markdown
 from .widgets import KeyBar, MeterPanel, SafeOptionList
 
@@ -195,7 +195,11 @@ class PlayScreen(GameScreen):
         if play.ended or choice_id not in {c.id for c in play.choices() if c.enabled}:
             return  # a stale click or key from the previous scene
         before = dict(play.state)
-        result = self.session.choose(choice_id)
+        try:
+            result = self.session.choose(choice_id)
+        except StoryRuntimeError as exc:
+            self.app.push_screen(StoryErrorDialog(exc.for_player(), play.can_undo), callback=self._error_closed)
+            return
         await self.show_scene(before)
         self.show_notice()
         if result.note is not None:
@@ -207,6 +211,10 @@ class PlayScreen(GameScreen):
             self.notify("New in the codex: " + ", ".join(c.name for c in result.unlocked), timeout=4,
                         markup=False)
         self.after_step()
+
+    async def _error_closed(self, result) -> None:
+        if result == "undo":
+            await self.action_undo()
 
     def after_step(self) -> None:
         if self.session.play.ended and self.is_current:

@@ -3,7 +3,7 @@ objects, never as markup strings: the sources are full of brackets."""
 
 from __future__ import annotations
 
-from rich.text import Text
+from .safe import Text
 from textual.content import Content
 from textual.widgets import OptionList, Static
 
