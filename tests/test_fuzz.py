@@ -3,6 +3,7 @@ another exception."""
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from game import check_story
+from game.engine.safetext import FORBIDDEN
 from tests.conftest import repo_path
 
 SPY = Path(repo_path("tests", "data", "spy"))
@@ -19,7 +21,8 @@ POSITIONED = re.compile(r"^.+:\d+:\d+: (error|warning): .+")
 
 def mutate(text: str, data) -> str:
     lines = text.splitlines(keepends=True)
-    op = data.draw(st.sampled_from(["delete", "duplicate", "retype", "bytes", "truncate", "swap_indent"]))
+    op = data.draw(st.sampled_from(["delete", "duplicate", "retype", "bytes", "truncate", "swap_indent",
+                                    "huge_int", "control"]))
     if not lines:
         return text
     i = data.draw(st.integers(0, len(lines) - 1))
@@ -43,6 +46,17 @@ def mutate(text: str, data) -> str:
     elif op == "truncate":
         full = "".join(lines)
         return full[: data.draw(st.integers(0, len(full)))]
+    elif op == "huge_int":
+        line = lines[i]
+        if ":" in line:
+            key, _, _ = line.partition(":")
+            lines[i] = f"{key}: {'-' if data.draw(st.booleans()) else ''}{'7' * data.draw(st.integers(19, 6000))}\n"
+    elif op == "control":
+        ch = data.draw(st.sampled_from(["\x1b", "\x07", "\x00", "\x9b", "\u202e", "\x7f", "\x08"]))
+        line = lines[i]
+        at = data.draw(st.integers(0, len(line)))
+        piece = ch if data.draw(st.booleans()) else f"\\u{ord(ch):04x}"
+        lines[i] = line[:at] + piece + line[at:]
     elif op == "swap_indent":
         lines[i] = "  " + lines[i] if data.draw(st.booleans()) else lines[i].lstrip()
     return "".join(lines)
@@ -58,12 +72,15 @@ def test_mutated_stories_give_a_story_or_positioned_problems(data):
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in texts.items():
             (Path(tmp) / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+        if hasattr(os, "mkfifo") and data.draw(st.integers(0, 9)) == 0:
+            os.mkfifo(Path(tmp) / "pipe.yaml")  # must be refused, never opened for a blocking read
         story, problems = check_story(tmp)
     assert story is not None or any(p.is_error for p in problems)
     for p in problems:
         assert POSITIONED.match(str(p)), str(p)
         assert p.line >= 1 and p.column >= 1
     if story is not None:
+        assert not any(FORBIDDEN.search(t) for t in (story.title, story.new_game().text))
         play = story.new_game()
         for _ in range(5):
             offered = [c.id for c in play.choices() if c.enabled]

@@ -55,7 +55,7 @@ class StoryError(Exception):
     """Loading failed; `.problems` holds every problem found, errors and warnings."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(problems)
+        self.problems = list(problems)  # in the order given: sorted, each cap line after its file
         errors = [p for p in self.problems if p.is_error]
         shown = "\n".join(str(p) for p in errors[:20])
         more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
@@ -102,11 +102,11 @@ class Reporter:
         out = sorted(self.problems)
         for path, n in self._per_file.items():
             if n > MAX_PER_FILE:
-                last = max((p for p in self.problems if p.path == path), key=lambda p: (p.line, p.column))
-                out.append(Problem(path, last.line, last.column, "error",
-                                   f"... and {n - MAX_PER_FILE:,} more problems in this file (only the first "
-                                   f"{MAX_PER_FILE} are listed)"))
-        return sorted(out)
+                i = max(k for k, p in enumerate(out) if p.path == path)
+                out.insert(i + 1, Problem(path, out[i].line, out[i].column, "error",
+                                          f"... and {n - MAX_PER_FILE:,} more problems in this file (only the "
+                                          f"first {MAX_PER_FILE} are listed)"))
+        return out
 
     def extend(self, other: "Reporter") -> None:
         for p in other.all_problems():
