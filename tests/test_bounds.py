@@ -151,3 +151,10 @@ def test_story_that_cannot_start(base_story, tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr, proc.stderr
     assert "This story cannot start: its first scene fails. In scene 'a'" in proc.stdout
+
+
+def test_five_megabytes_of_values_are_refused_before_composing(base_story):
+    (base_story.root / "n.yaml").write_text("scenes: [" + "1," * 2_400_000 + "1]\n")
+    errors = [e for e in errors_of(base_story) if "n.yaml" in e]
+    assert len(errors) == 1
+    assert "the file holds more than 500,000 values; split it or shorten it" in errors[0]

@@ -155,11 +155,27 @@ else:  # pragma: no cover - pure-Python PyYAML
             Composer.__init__(self)
 
 
+def _check_size_by_events(path: str, text: str) -> None:
+    """Count values on the event stream before any node is built: composing
+    a 5 MB file of `[1,1,1,…]` would hold 2.5 million nodes (~750 MB)."""
+    n = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)):
+            n += 1
+            if n > MAX_NODES:
+                m = event.start_mark
+                raise YamlProblem(Pos(path, m.line + 1, m.column + 1),
+                                  f"the file holds more than {MAX_NODES:,} values; split it or shorten it")
+
+
 def compose(path: str, text: str) -> Node | None:
     """The document's root node (None for an empty file), or YamlProblem."""
     try:
         if _depth_suspect(text):
             _check_depth_by_events(path, text)
+        # Every value needs a separator of some kind: few of them, few values.
+        if text.count(",") + text.count("\n") + text.count(":") > MAX_NODES:
+            _check_size_by_events(path, text)
         loader = _ComposeLoader(text)
         try:
             return loader.get_single_node()
