@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from game.engine.errors import SaveError
-from game.engine.saves import AUTOSAVE, SaveStore
+from game.engine.saves import AUTOSAVE, PREVIOUS, SaveStore, display_time
 from game.engine.session import Session
 from game.engine.story import Story
 
@@ -236,10 +236,26 @@ class PlainGame:
             self.say("No saves yet.")
         for s in slots:
             if s["error"]:
-                self.say(f"  {s['slot']}: cannot be read ({s['error']})")
+                self.say(f"  {s['slot']}: damaged ({s['error']})")
             else:
                 where = " / ".join(x for x in (s["chapter"], s["scene_title"]) if x)
-                self.say(f"  {s['slot']}: {s['time']}  {where}")
+                self.say(f"  {s['slot']}: {display_time(s['time'])}  {where}")
+
+    def ask_in_progress(self, story: Story, info: dict) -> str | None:
+        """The story has a game in progress: "continue", "new", or None (end of input)."""
+        where = " / ".join(x for x in (info["chapter"], info["scene_title"]) if x)
+        when = display_time(info["time"])
+        self.say()
+        self.say(f"You have a game of {story.title} in progress: {where}" + (f" (saved {when})." if when else "."))
+        self.say("  1. Continue this game")
+        self.say(f"  2. Start over (this game is kept in the slot '{PREVIOUS}')")
+        while True:
+            ans = self.ask("Choose 1 or 2 (q to quit): ")
+            if ans is None or ans.lower() in ("q", "quit"):
+                return None
+            if ans in ("1", "2"):
+                return "continue" if ans == "1" else "new"
+            self.say("Please type 1 or 2.")
 
 
 def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int | None = None,
@@ -254,6 +270,12 @@ def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int |
         if story is None:
             return 0
     session = None
+    info = None if resume else store.in_progress(story.id)
+    if info is not None:
+        what = game.ask_in_progress(story, info)
+        if what is None:
+            return 0
+        resume = what == "continue"
     if resume:
         try:
             session = Session.resume(story, store)

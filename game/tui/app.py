@@ -79,6 +79,9 @@ class OpenDiplomacyApp(App):
             except SaveError as exc:
                 self.notify(f"{exc.reason}. A new game has started.", title="Cannot continue",
                             severity="warning", timeout=8, markup=False)
+        elif self.store.in_progress(story.id):
+            self.new_game(story, back=self.show_title)
+            return
         self._open(session or Session.new(story, self.store, self.seed))
 
     def _open(self, session: Session) -> None:
@@ -101,6 +104,26 @@ class OpenDiplomacyApp(App):
     def start_new(self, story: Story) -> None:
         self._open(Session.new(story, self.store, self.seed))
 
+    def new_game(self, story: Story, back=None) -> None:
+        """New game, but first ask when the story has a game in progress:
+        continue it, or start over (the old game is kept as autosave-previous).
+        Escape calls `back` (or stays where it was)."""
+        info = self.store.in_progress(story.id)
+        if info is None:
+            self.start_new(story)
+            return
+        from .dialogs import GameInProgressDialog
+
+        def chosen(what):
+            if what == "continue":
+                if not self._resume(story, AUTOSAVE) and back is not None:
+                    back()
+            elif what == "new":
+                self.start_new(story)
+            elif back is not None:
+                back()
+        self.push_screen(GameInProgressDialog(story.title, info), callback=chosen)
+
     def continue_latest(self) -> None:
         found = self.latest_autosave()
         if found is None:
@@ -108,13 +131,14 @@ class OpenDiplomacyApp(App):
             return
         self._resume(found[0], AUTOSAVE)
 
-    def _resume(self, story: Story, slot: str) -> None:
+    def _resume(self, story: Story, slot: str) -> bool:
         try:
             session = Session.resume(story, self.store, slot)
         except SaveError as exc:
             self.notify(exc.reason, title="Cannot load", severity="error", timeout=8, markup=False)
-            return
+            return False
         self._open(session)
+        return True
 
     def load_dialog(self, story: Story) -> None:
         from .dialogs import LoadDialog

@@ -1,0 +1,188 @@
+"""No game is lost, and a save folder never crashes or hangs the game:
+the question before a new game, refused saves moved aside, one saves
+location, stale temp files, and every failure reported as a message."""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from game import load_story
+from game.engine import saves as saves_mod
+from game.engine.saves import SaveStore
+from game.engine.session import Session
+from game.plainplay import run_plain
+from tests.conftest import ROOT
+
+SPY = str(ROOT / "tests" / "data" / "spy")
+
+
+@pytest.fixture(scope="module")
+def spy():
+    return load_story(SPY)
+
+
+def play(story, saves, typed: str, resume: bool = False, seed: int = 1) -> tuple[int, str]:
+    out = io.StringIO()
+    rc = run_plain(story, saves=str(saves), resume=resume, seed=seed, stdin=io.StringIO(typed), stdout=out)
+    return rc, out.getvalue()
+
+
+def run_cli(args: list[str], typed: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "game", *args], input=typed, capture_output=True, text=True,
+                          cwd=str(ROOT), timeout=60, env=env)
+
+
+# ---------------------------------------------------------------- 1. the question
+
+def test_plain_new_game_asks_continue_or_start_over(spy, tmp_path):
+    play(spy, tmp_path, "1\n")  # a game in progress: in the study
+    rc, out = play(spy, tmp_path, "1\n")
+    assert "You have a game of " + spy.title + " in progress: " in out
+    assert "The study" in out.split("1. Continue")[0]
+    info = SaveStore(tmp_path).in_progress("spy")
+    assert f"(saved {saves_mod.display_time(info['time'])})" in out
+    assert "  1. Continue this game" in out
+    assert "  2. Start over (this game is kept in the slot 'autosave-previous')" in out
+    assert "== Blagoveshchensk, 1931 / The study ==" in out  # continued
+    assert not (tmp_path / "spy.autosave-previous.json").exists()
+
+    rc, out = play(spy, tmp_path, "x\n2\n")
+    assert "Please type 1 or 2." in out
+    assert "== Blagoveshchensk, 1931 / The hall ==" in out  # a new game
+    assert "Your previous game is kept in the slot 'autosave-previous'" in out
+    store = SaveStore(tmp_path)
+    assert store.load(spy, "autosave-previous").scene.id == "study"
+    assert store.load(spy, "autosave").steps == []
+
+
+def test_plain_question_at_end_of_input_writes_nothing(spy, tmp_path):
+    play(spy, tmp_path, "1\n")
+    before = (tmp_path / "spy.autosave.json").read_bytes()
+    rc, out = play(spy, tmp_path, "")
+    assert rc == 0 and "Choose 1 or 2" in out
+    assert (tmp_path / "spy.autosave.json").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == ["profile.json", "spy.autosave.json"]
+
+
+def test_cli_play_story_asks_and_continue_does_not(tmp_path):
+    run_cli(["play", "--plain", SPY, "--saves", str(tmp_path)], "1\n")
+    out = run_cli(["play", "--plain", SPY, "--saves", str(tmp_path)], "2\n")
+    assert out.returncode == 0, out.stderr
+    assert "1. Continue this game" in out.stdout and "Traceback" not in out.stderr
+    assert (tmp_path / "spy.autosave-previous.json").is_file()
+    out = run_cli(["play", "--plain", SPY, "--saves", str(tmp_path), "--continue"], "")
+    assert "Continue this game" not in out.stdout
+
+
+def test_a_fresh_autosave_and_the_same_game_are_not_kept_twice(spy, tmp_path):
+    store = SaveStore(tmp_path)
+    Session.new(spy, store, seed=3)  # nothing played
+    Session.new(spy, store, seed=4)
+    assert not (tmp_path / "spy.autosave-previous.json").exists()
+    s = Session.new(spy, store, seed=5)
+    s.choose("refuse")
+    store.save(s.play, "one")
+    Session.resume(spy, store, "one")  # loading the very game in the autosave
+    assert not (tmp_path / "spy.autosave-previous.json").exists()
+
+
+def test_an_older_autosave_previous_is_replaced_only_by_a_game_that_contains_it(spy, tmp_path):
+    store = SaveStore(tmp_path)
+    s = Session.new(spy, store, seed=5)
+    s.choose("refuse")  # game A: ['refuse']
+    s.choose("continue")
+    store.save(s.play, "longer")  # game A, two steps on
+    s.undo()
+    Session.new(spy, store, seed=6)  # A (['refuse']) becomes autosave-previous
+    assert store.load(spy, "autosave-previous").steps == ["refuse"]
+    Session.resume(spy, store, "longer")  # nothing to keep: the autosave is fresh
+    Session.new(spy, store, seed=7)  # 'longer' contains ['refuse']: it takes its place
+    assert store.load(spy, "autosave-previous").steps == ["refuse", "continue"]
+    assert not list(tmp_path.glob("spy.autosave-previous-*.json"))
+    other = Session.new(spy, store, seed=8)
+    other.choose("open")
+    Session.new(spy, store, seed=9)  # a different game: the older one is renamed, not lost
+    older = list(tmp_path.glob("spy.autosave-previous-*.json"))
+    assert len(older) == 1
+    assert saves_mod.read_save_file(older[0])["steps"] == ["refuse", "continue"]
+    assert store.load(spy, "autosave-previous").steps == ["open"]
+
+
+def test_loading_a_slot_keeps_the_game_in_progress(spy, tmp_path):
+    store = SaveStore(tmp_path)
+    s = Session.new(spy, store, seed=1)
+    store.save(s.play, "start")
+    s.choose("refuse")  # progress only in the autosave
+    loaded = Session.resume(spy, store, "start")
+    assert "kept in the slot 'autosave-previous'" in loaded.play.notice
+    assert store.load(spy, "autosave-previous").steps == ["refuse"]
+
+
+# ---------------------------------------------------------------- 2. refused saves
+
+@pytest.mark.parametrize("damage", ["garbage", "future", "zero", "tampered"])
+def test_continue_with_a_refused_autosave_moves_it_aside(spy, tmp_path, damage):
+    play(spy, tmp_path, "1\n")
+    path = tmp_path / "spy.autosave.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if damage == "garbage":
+        path.write_bytes(b"\x00{{not json")
+    elif damage == "future":
+        path.write_text(json.dumps({**data, "version": 99}))
+    elif damage == "zero":
+        path.write_text(json.dumps({**data, "version": 0}))
+    else:
+        data["vars"]["trust"] = 10
+        path.write_text(json.dumps(data))
+    damaged = path.read_bytes()
+    out = run_cli(["play", "--plain", SPY, "--saves", str(tmp_path), "--continue"], "q\n")
+    assert out.returncode == 0 and "Traceback" not in out.stderr
+    moved = list(tmp_path.glob("spy.autosave.broken-*.json"))
+    assert len(moved) == 1, list(tmp_path.iterdir())
+    assert moved[0].read_bytes() == damaged  # kept byte for byte
+    assert "Cannot continue: " in out.stdout and "Starting a new game." in out.stdout
+    assert f"it was moved to {moved[0]}" in out.stdout.replace("\n", " ")
+    assert SaveStore(tmp_path).load(spy, "autosave").steps == []
+    assert moved[0].name.startswith("spy.autosave.broken-") and len(moved[0].name) == len(
+        "spy.autosave.broken-20250101-120000.json")
+
+
+def test_a_damaged_autosave_is_moved_aside_by_a_new_game_too(spy, tmp_path):
+    (tmp_path / "spy.autosave.json").write_text("{", encoding="utf-8")
+    rc, out = play(spy, tmp_path, "")
+    assert "it was moved to" in out
+    assert [p.read_text() for p in tmp_path.glob("spy.autosave.broken-*.json")] == ["{"]
+
+
+def test_two_breakages_in_the_same_second_keep_both(spy, tmp_path):
+    for text in ("{1", "{2"):
+        (tmp_path / "spy.autosave.json").write_text(text, encoding="utf-8")
+        Session.new(spy, SaveStore(tmp_path), seed=1)
+    kept = sorted(p.read_text() for p in tmp_path.glob("spy.autosave.broken-*.json"))
+    assert kept == ["{1", "{2"]
+
+
+def test_plain_l_lists_damaged_saves_as_damaged(spy, tmp_path):
+    store = SaveStore(tmp_path)
+    store.save(spy.new_game(seed=1), "good")
+    data = json.loads((tmp_path / "spy.good.json").read_text(encoding="utf-8"))
+    for key, value in {"time": 5, "label": ["x"], "chapter": {"a": 1}, "scene_title": 7, "ended": "yes"}.items():
+        (tmp_path / f"spy.bad-{key.replace('_', '')}.json").write_text(json.dumps({**data, key: value}))
+    (tmp_path / "spy.neg.json").write_text(json.dumps({**data, "version": -3}))
+    rc, out = play(spy, tmp_path, "l\n")
+    assert rc == 0
+    for slot, key in [("bad-time", "time"), ("bad-label", "label"), ("bad-chapter", "chapter"),
+                      ("bad-scenetitle", "scene_title"), ("bad-ended", "ended")]:
+        assert f"  {slot}: damaged (the save is damaged ('{key}' is of the wrong kind))" in out
+    assert "  neg: damaged (the save has no valid format version)" in out
+    assert "  good: " in out
