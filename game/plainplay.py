@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from pathlib import Path
 from typing import TextIO
 
 from game.engine.errors import SaveError
@@ -260,11 +259,13 @@ class PlainGame:
 
 def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int | None = None,
               stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    from game.paths import default_saves_dir
+    from game.engine.saves import open_store
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    store = SaveStore(Path(saves) if saves else default_saves_dir())
+    store, notice = open_store(saves)
     game = PlainGame(stdin, stdout, store)
+    if notice:
+        game.say(f"({notice})")
     if story is None:
         story = game.pick_story()
         if story is None:

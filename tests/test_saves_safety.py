@@ -33,7 +33,7 @@ def spy():
 
 def play(story, saves, typed: str, resume: bool = False, seed: int = 1) -> tuple[int, str]:
     out = io.StringIO()
-    rc = run_plain(story, saves=str(saves), resume=resume, seed=seed, stdin=io.StringIO(typed), stdout=out)
+    rc = run_plain(story, saves=str(saves) if saves else None, resume=resume, seed=seed, stdin=io.StringIO(typed), stdout=out)
     return rc, out.getvalue()
 
 
@@ -186,3 +186,115 @@ def test_plain_l_lists_damaged_saves_as_damaged(spy, tmp_path):
         assert f"  {slot}: damaged (the save is damaged ('{key}' is of the wrong kind))" in out
     assert "  neg: damaged (the save has no valid format version)" in out
     assert "  good: " in out
+
+
+# ---------------------------------------------------------------- 3. one saves location
+
+def test_the_saves_folder_is_the_same_in_a_checkout_and_installed(monkeypatch, tmp_path):
+    from game import paths
+    monkeypatch.delenv("OPEN_DIPLOMACY_SAVES")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    expected = paths.user_saves_dir()
+    assert str(expected).startswith(str(tmp_path / "data"))
+    for checkout in (True, False):
+        monkeypatch.setattr(paths, "in_checkout", lambda: checkout)
+        assert paths.default_saves_dir() == expected
+    monkeypatch.setenv("OPEN_DIPLOMACY_SAVES", str(tmp_path / "env"))
+    assert paths.default_saves_dir() == tmp_path / "env"
+
+
+def test_the_tests_never_save_into_the_user_folder_or_the_checkout():
+    from game import paths
+    assert os.environ.get("OPEN_DIPLOMACY_SAVES")  # set by tests/conftest.py
+    assert paths.default_saves_dir() != paths.user_saves_dir()
+    assert (ROOT / "saves" / ".gitkeep").is_file()  # the folder stays in the layout
+
+
+def readme_env(tmp_path) -> dict:
+    """A player's environment: no override, a home of its own."""
+    env = {k: v for k, v in os.environ.items() if k != "OPEN_DIPLOMACY_SAVES"}
+    env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "home" / "data"),
+               XDG_CACHE_HOME=str(tmp_path / "home" / "cache"))
+    return env
+
+
+def test_play_then_the_test_command_then_play_finds_the_same_saves(tmp_path, monkeypatch):
+    """A game played from this checkout (editable install, as the README's
+    test command makes it) saves into the user data folder, as an installed
+    copy does: the next game, whatever the install, continues it."""
+    env = readme_env(tmp_path)
+    out = run_cli(["play", "--plain", SPY], "1\n", env=env)
+    assert out.returncode == 0, out.stderr
+    user = tmp_path / "home" / "data" / "open-diplomacy" / "saves"
+    assert (user / "spy.autosave.json").is_file()
+    assert not (ROOT / "saves" / "spy.autosave.json").exists()
+    out = run_cli(["play", "--plain", SPY, "--continue"], "", env=env)
+    assert "The study" in out.stdout and "The hall" not in out.stdout
+
+
+def test_saves_left_in_a_checkout_are_copied_with_a_notice(spy, tmp_path, monkeypatch):
+    from game import paths
+    old = tmp_path / "checkout-saves"
+    new = tmp_path / "user-saves"
+    monkeypatch.delenv("OPEN_DIPLOMACY_SAVES")
+    monkeypatch.setattr(paths, "checkout_saves_dir", lambda: old)
+    monkeypatch.setattr(paths, "user_saves_dir", lambda: new)
+    store_old = SaveStore(old)
+    s = Session.new(spy, store_old, seed=1)
+    s.choose("refuse")
+    store_old.save(s.play, "mine")
+    store_old.record_ending("spy", "quiet_end")
+    (old / "recordings").mkdir()
+    (old / "recordings" / "spy-1.yaml").write_text("story: spy\n")
+    (old / ".gitkeep").write_text("")
+    # The user folder already has a different autosave and a profile.
+    store_new = SaveStore(new)
+    Session.new(spy, store_new, seed=2).choose("refuse")
+    store_new.record_ending("spy", "arrested")
+    theirs = (new / "spy.autosave.json").read_bytes()
+
+    rc, out = play(spy, None, "q\n", resume=True)
+    assert f"Saves now live in {new}." in out and f"found in {old}" in out and "nothing was overwritten" in out
+    assert (new / "spy.autosave.json").read_bytes() == theirs  # not overwritten (and continued)
+    assert (new / "spy.autosave-checkout.json").read_bytes() == (old / "spy.autosave.json").read_bytes()
+    assert (new / "spy.mine.json").read_bytes() == (old / "spy.mine.json").read_bytes()
+    assert (new / "recordings" / "spy-1.yaml").read_text() == "story: spy\n"
+    assert store_new.endings_seen("spy") == {"arrested": 1, "quiet_end": 1}
+    assert (old / "spy.autosave.json").is_file()  # the originals stay
+    listed = {x["slot"] for x in store_new.slots("spy")}
+    assert {"autosave", "autosave-checkout", "mine"} <= listed
+    # Once copied, not again, and no notice.
+    rc, out = play(spy, None, "q\n", resume=True)
+    assert "Saves now live" not in out
+    assert sorted(p.name for p in new.glob("*.json")) == [
+        "profile.json", "spy.autosave-checkout.json", "spy.autosave.json", "spy.mine.json"]
+
+
+async def test_the_tui_says_where_saves_were_copied(tmp_path, monkeypatch):
+    from game import paths
+    from game.tui.app import OpenDiplomacyApp
+    from tests.tui.test_app import STORY_DIR
+    old = tmp_path / "old"
+    story = load_story(str(STORY_DIR))
+    store_old = SaveStore(old)
+    store_old.save(story.new_game(seed=1), "slot1")
+    monkeypatch.delenv("OPEN_DIPLOMACY_SAVES")
+    monkeypatch.setattr(paths, "checkout_saves_dir", lambda: old)
+    monkeypatch.setattr(paths, "user_saves_dir", lambda: tmp_path / "new")
+    app = OpenDiplomacyApp(None, stories=[story])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert any("Saves now live in" in n.message for n in app._notifications)
+    assert (tmp_path / "new" / "tuitest.slot1.json").is_file()
+
+
+def test_with_saves_or_the_env_var_nothing_is_copied(spy, tmp_path, monkeypatch):
+    from game import paths
+    old = tmp_path / "old"
+    SaveStore(old).save(spy.new_game(seed=1), "x")
+    monkeypatch.setattr(paths, "checkout_saves_dir", lambda: old)
+    rc, out = play(spy, tmp_path / "explicit", "q\n")
+    assert "Saves now live" not in out and not (tmp_path / "explicit" / "spy.x.json").exists()
+    monkeypatch.setenv("OPEN_DIPLOMACY_SAVES", str(tmp_path / "env"))
+    rc, out = play(spy, None, "q\n")
+    assert "Saves now live" not in out and not (tmp_path / "env" / "spy.x.json").exists()

@@ -480,3 +480,138 @@ class SaveStore:
 
     def endings_seen(self, story_id: str) -> dict[str, int]:
         return self.profile()["endings"].get(story_id, {})
+
+
+# ---------------------------------------------------------------- where saves live
+
+def _same_bytes(a: Path, b: Path, limit: int) -> bool:
+    try:
+        return read_regular_file(a, limit) == read_regular_file(b, limit)
+    except OSError:
+        return False
+
+
+def _copy_new(src: Path, folder: Path, names: list[str], limit: int) -> Path | None:
+    """Copy src into folder under the first of `names` that is free; nothing is
+    ever overwritten, and a file already there under one of the names with
+    the same bytes is not copied again. Returns the new path, or None."""
+    data = read_regular_file(src, limit)
+    if len(data) > limit:
+        return None
+    for name in names:
+        target = folder / name
+        if os.path.lexists(target):
+            if _same_bytes(src, target, limit):
+                return None
+            continue
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # never over a file
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            os.unlink(target)
+            raise
+        os.close(fd)
+        return target
+    return None  # pragma: no cover - a hundred different copies already
+
+
+def _other_names(stem: str, suffix: str, short: str | None = None) -> list[str]:
+    """stem+suffix, then (short or stem)-checkout+suffix, -checkout-2, ..."""
+    short = short or stem
+    return [f"{stem}{suffix}", f"{short}-checkout{suffix}"] + [f"{short}-checkout-{n}{suffix}"
+                                                                for n in range(2, 100)]
+
+
+def adopt_saves(store: SaveStore, old: Path) -> list[Path]:
+    """Copy the saves, profile and recordings a checkout kept in `old` into
+    the store's folder, never over an existing file: a slot whose name is
+    taken by a different save is copied as SLOT-checkout (-checkout-2, ...).
+    The profile is merged (codex entries joined, each ending's count the
+    larger one). The files in `old` are left as they are. Returns the files
+    written."""
+    old = Path(old)
+    if not old.is_dir() or old.resolve() == store.folder.resolve():
+        return []
+    entries = sorted(p for p in old.iterdir() if p.name.endswith(".json") and not p.name.startswith("."))
+    recs = sorted((old / "recordings").glob("*.yaml")) if (old / "recordings").is_dir() else []
+    if not entries and not recs:
+        return []
+    written: list[Path] = []
+    store.folder.mkdir(parents=True, exist_ok=True)
+    for p in entries:
+        if p.name == "profile.json":
+            if _merge_profile(store, p):
+                written.append(store.profile_path)
+            continue
+        story_id, _, slot = p.name[:-len(".json")].partition(".")
+        if not story_id or not SLOT_RE.match(slot):
+            continue  # not STORY.SLOT.json (a file moved aside as broken, or not ours)
+        short = f"{story_id}.{slot[:40 - len('-checkout-99')]}"  # a slot name stays 40 characters at most
+        try:
+            got = _copy_new(p, store.folder, _other_names(f"{story_id}.{slot}", ".json", short), MAX_SAVE_BYTES)
+        except NotRegularFile:
+            continue
+        if got is not None:
+            written.append(got)
+    if recs:
+        (store.folder / "recordings").mkdir(exist_ok=True)
+    for p in recs:
+        try:
+            got = _copy_new(p, store.folder / "recordings", _other_names(p.name[:-len(".yaml")], ".yaml"),
+                            MAX_SAVE_BYTES)
+        except NotRegularFile:
+            continue
+        if got is not None:
+            written.append(got)
+    return written
+
+
+def _merge_profile(store: SaveStore, path: Path) -> bool:
+    try:
+        raw = read_regular_file(path, MAX_PROFILE_BYTES)
+        theirs, _ = clean_profile(json.loads(raw.decode("utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    ours = store.profile()
+    changed = False
+    for story_id, seen in theirs["endings"].items():
+        mine = ours["endings"].setdefault(story_id, {})
+        for ending, n in seen.items():
+            if n > mine.get(ending, 0):
+                mine[ending] = n
+                changed = True
+    for story_id, seen in theirs["codex"].items():
+        mine = ours["codex"].setdefault(story_id, [])
+        new = [e for e in seen if e not in mine]
+        if new:
+            mine.extend(new)
+            changed = True
+    if changed:
+        store._write_profile(ours)
+    return changed
+
+
+def open_store(folder=None) -> tuple[SaveStore, str | None]:
+    """The store of `folder` (--saves), else of the default saves folder
+    (game.paths.default_saves_dir). Run from a checkout with the default
+    folder, saves left in the checkout's saves/ folder are copied over
+    first; the second value is then a notice for the player (else None)."""
+    from game import paths  # noqa: PLC0415 (paths is import-light)
+    if folder:
+        return SaveStore(Path(folder)), None
+    store = SaveStore(paths.default_saves_dir())
+    old = paths.checkout_saves_dir()
+    if os.environ.get(paths.SAVES_ENV) or old is None:
+        return store, None
+    try:
+        written = adopt_saves(store, old)
+    except OSError as exc:
+        return store, (f"Saves found in {old} (where a checkout used to keep them) could not be copied "
+                       f"to {store.folder}: {exc.strerror or exc}. They are still in {old}.")
+    if not written:
+        return store, None
+    return store, (f"Saves now live in {store.folder}. {len(written)} file(s) found in {old}, where a checkout "
+                   f"used to keep them, were copied there (nothing was overwritten; the originals are left "
+                   f"in {old}).")

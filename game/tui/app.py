@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import time
-from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
@@ -26,8 +25,8 @@ class OpenDiplomacyApp(App):
     def __init__(self, story: Story | None = None, saves=None, resume: bool = False,
                  seed: int | None = None, stories: list[Story] | None = None):
         super().__init__()
-        from game.paths import default_saves_dir
-        self.store = SaveStore(Path(saves) if saves else default_saves_dir())
+        from game.engine.saves import open_store
+        self.store, self.store_notice = open_store(saves)
         self.initial_story = story
         self.resume = resume
         self.seed = seed
@@ -67,6 +66,8 @@ class OpenDiplomacyApp(App):
 
     # ------------------------------------------------------------ navigation
     def on_mount(self) -> None:
+        if self.store_notice:
+            self.notify(self.store_notice, title="Saves", timeout=15, markup=False)
         story = self.initial_story
         if story is None:
             from .pages import TitleScreen
