@@ -151,10 +151,16 @@ class PlainGame:
         if result.unlocked:
             self.say("New in the codex: " + ", ".join(c.name for c in result.unlocked))
 
+    def warn_saving(self, session: Session) -> None:
+        """Say that saving is off (and why) once, not after every step."""
+        err = session.autosave_error
+        if err and err != getattr(self, "_said_saving", None):
+            self.say(f"(warning: {err})")
+        self._said_saving = err
+
     def play(self, session: Session) -> int:
         self.show_scene(session)
-        if session.autosave_error:
-            self.say(f"(warning: {session.autosave_error})")
+        self.warn_saving(session)
         while True:
             ans = self.ask("> ")
             if ans is None:
@@ -177,8 +183,7 @@ class PlainGame:
                 result = session.choose(c.id)
                 self.show_step(session, result)
                 self.show_scene(session)
-                if session.autosave_error:
-                    self.say(f"(warning: {session.autosave_error})")
+                self.warn_saving(session)
             elif cmd in ("u", "undo"):
                 if session.undo():
                     self.say("(one step back)")
@@ -224,7 +229,8 @@ class PlainGame:
             elif cmd in ("h", "?", "help"):
                 self.say(HELP)
             elif cmd in ("q", "quit", "exit"):
-                self.say("Goodbye. Your game is autosaved; `--continue` resumes it.")
+                self.say("Goodbye. Your game is autosaved; `--continue` resumes it." if not session.autosave_error
+                         else f"Goodbye. This game was not saved ({session.autosave_error}).")
                 return 0
             else:
                 self.say("Type a choice number, or h for help.")

@@ -298,3 +298,202 @@ def test_with_saves_or_the_env_var_nothing_is_copied(spy, tmp_path, monkeypatch)
     monkeypatch.setenv("OPEN_DIPLOMACY_SAVES", str(tmp_path / "env"))
     rc, out = play(spy, None, "q\n")
     assert "Saves now live" not in out and not (tmp_path / "env" / "spy.x.json").exists()
+
+
+# ---------------------------------------------------------------- 4. stale temp files
+
+def test_300_kills_during_saves_leave_every_slot_valid_and_no_temp_file(spy, tmp_path):
+    """A process saving in a loop (two slots and the profile) is killed with
+    SIGKILL at random moments, 300 times; every slot stays loadable, and the
+    next save removes the temp files the kills left behind."""
+    store = SaveStore(tmp_path)
+    games = []
+    for i in range(4):
+        g = spy.new_game(seed=i)
+        if i % 2:
+            g.choose("refuse")
+        games.append(g)
+    store.save(games[0], "autosave")
+    store.save(games[1], "save1")
+    rnd = random.Random(11)
+    for n in range(300):
+        pid = os.fork()
+        if pid == 0:  # the child: save until killed
+            try:
+                i = n
+                while True:
+                    store.save(games[i % 4], "autosave" if i % 3 else "save1", label="x" * (i % 300))
+                    if i % 7 == 0:
+                        store.record_codex("spy", [f"entry{i % 50}"])
+                    i += 1
+            finally:
+                os._exit(0)
+        time.sleep(rnd.random() * 0.012)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    for slot in ("autosave", "save1"):
+        assert store.load(spy, slot).steps in ([], ["refuse"])  # old or new, never broken
+    assert isinstance(store.profile()["codex"].get("spy", []), list)
+    left = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert left, "the kills should have interrupted some saves"
+    assert all(saves_mod.TEMP_RE.match(name) for name in left)
+    time.sleep(saves_mod.TEMP_GRACE + 0.1)
+    store.save(games[2], "autosave")  # the next save to the folder cleans up
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert {"spy.autosave.json", "spy.save1.json"} <= {p.name for p in tmp_path.iterdir()}
+
+
+def test_only_our_own_stale_temp_files_are_removed(spy, tmp_path):
+    store = SaveStore(tmp_path)
+    old = time.time() - 3600
+    ours = tmp_path / ".spy.autosave.json.abcd1234.tmp"
+    theirs = [tmp_path / ".spy.autosave.json.tmp", tmp_path / "notes.tmp", tmp_path / ".x.txt.abcd1234.tmp"]
+    young = tmp_path / ".spy.save1.json.zzzz9999.tmp"
+    for p in [ours, *theirs, young]:
+        p.write_text("partial")
+        if p is not young:
+            os.utime(p, (old, old))
+    store.save(spy.new_game(seed=1), "autosave")
+    assert not ours.exists()
+    assert all(p.exists() for p in theirs) and young.exists()
+
+
+def test_a_temp_file_held_by_a_live_writer_is_not_removed(spy, tmp_path):
+    import fcntl
+    held = tmp_path / ".spy.autosave.json.held0000.tmp"
+    held.write_text("being written")
+    old = time.time() - 3600
+    os.utime(held, (old, old))
+    fd = os.open(held, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        SaveStore(tmp_path).save(spy.new_game(seed=1), "autosave")
+        assert held.exists()
+    finally:
+        os.close(fd)
+    SaveStore(tmp_path).save(spy.new_game(seed=1), "autosave")
+    assert not held.exists()
+
+
+# ---------------------------------------------------------------- 5. every failure is a message
+
+def _enospc(*a, **k):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("call", ["write", "fsync"])
+def test_a_full_disk_turns_saving_off_and_the_game_plays_on(spy, tmp_path, monkeypatch, call):
+    monkeypatch.setattr(saves_mod.os, call, _enospc)
+    rc, out = play(spy, tmp_path, "1\ns one\nr\n\nq\n")
+    assert rc == 0
+    assert "(warning: saving is off: cannot write " in out and "No space left on device" in out
+    assert out.count("(warning: saving is off") == 1  # said once, not after every step
+    assert "== Blagoveshchensk, 1931 / The study ==" in out  # played on
+    assert "Cannot save: cannot write " in out
+    assert "THE END" in out
+    assert "Goodbye. This game was not saved (saving is off: " in out
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing half-written
+
+
+def test_a_read_only_saves_folder_turns_saving_off(spy, tmp_path, monkeypatch):
+    def refuse(*a, **k):
+        raise OSError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr(saves_mod.tempfile, "mkstemp", refuse)
+    rc, out = play(spy, tmp_path, "1\nq\n")
+    assert rc == 0 and "(warning: saving is off: cannot write " in out and "Read-only file system" in out
+    assert "The study" in out
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_chmod_read_only_saves_folder_turns_saving_off(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        out = run_cli(["play", "--plain", SPY, "--saves", str(ro)], "1\nq\n")
+    finally:
+        ro.chmod(0o700)
+    assert out.returncode == 0 and "Traceback" not in out.stderr
+    assert "saving is off: " in out.stdout and "Permission denied" in out.stdout
+
+
+def test_cli_saves_folder_that_cannot_exist_plays_on(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    out = run_cli(["play", "--plain", SPY, "--saves", str(blocker / "saves")], "1\nq\n")
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert "saving is off: cannot write " in out.stdout and "Not a directory" in out.stdout
+    assert "The study" in out.stdout
+
+
+def test_cli_continue_in_a_broken_folder_does_not_overwrite(tmp_path, monkeypatch):
+    """The autosave is refused and cannot be moved aside: the game plays on
+    without writing over it."""
+    store = SaveStore(tmp_path)
+    (tmp_path / "spy.autosave.json").write_text("{", encoding="utf-8")
+
+    def no_rename(*a, **k):
+        raise OSError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr(saves_mod.os, "rename", no_rename)
+    rc, out = play(load_story(SPY), tmp_path, "1\nq\n", resume=True)
+    assert rc == 0 and "saving is off: the game in the autosave slot could not be kept" in out
+    assert (tmp_path / "spy.autosave.json").read_text() == "{"
+    assert store.slots("spy")[0]["error"]
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("profile", [
+    '{"endings": ' + nested(100_000) + "}",
+    nested(100_000),
+    '{"endings": {"spy": {"quiet_end": "lots", "arrested": 1.5, "lucky_end": true}}, "codex": [1]}',
+    '{"endings": {"spy": [1, 2]}, "codex": {"spy": "abc"}}',
+    '{"endings": {"spy": {"quiet_end": -4}}}',
+    "\xff\xfe",
+])
+def test_a_damaged_profile_is_ignored_and_kept(spy, tmp_path, profile):
+    (tmp_path / "profile.json").write_bytes(profile.encode("utf-8", "surrogateescape")
+                                            if isinstance(profile, str) else profile)
+    before = (tmp_path / "profile.json").read_bytes()
+    store = SaveStore(tmp_path)
+    assert all(isinstance(v, int) for v in store.endings_seen("spy").values())
+    assert all(isinstance(v, str) for v in store.codex_seen("spy"))
+    rc, out = play(spy, tmp_path, "1\n\n")  # to an ending: the profile is written
+    assert rc == 0 and "THE END" in out and "Endings found: 1 of 3." in out
+    kept = list(tmp_path.glob("profile.broken-*.json"))
+    assert len(kept) == 1 and kept[0].read_bytes() == before
+    assert sum(store.endings_seen("spy").values()) == 1
+
+
+def test_a_save_with_version_zero_or_negative_is_refused(spy, tmp_path):
+    store = SaveStore(tmp_path)
+    store.save(spy.new_game(seed=1), "v")
+    data = json.loads((tmp_path / "spy.v.json").read_text())
+    for version in (0, -1, -(10 ** 30)):
+        (tmp_path / "spy.v.json").write_text(json.dumps({**data, "version": version}))
+        with pytest.raises(saves_mod.SaveError, match="no valid format version"):
+            store.load(spy, "v")
+
+
+@pytest.mark.parametrize("name", ["spy.autosave.json", "profile.json"])
+def test_a_fifo_named_like_a_save_or_profile_never_blocks(spy, tmp_path, name):
+    os.mkfifo(tmp_path / name)
+    out = run_cli(["play", "--plain", SPY, "--saves", str(tmp_path), "--continue"], "1\n\nq\n")
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    if name == "spy.autosave.json":
+        assert "Cannot continue: not a regular file." in out.stdout
+        moved = list(tmp_path.glob("spy.autosave.broken-*.json"))
+        assert len(moved) == 1 and not moved[0].is_file()  # the FIFO itself, moved aside
+    else:
+        assert "THE END" in out.stdout
+    store = SaveStore(tmp_path)
+    assert store.load(spy, "autosave") is not None
+
+
+def test_slot_listings_refuse_non_regular_files(spy, tmp_path):
+    os.mkfifo(tmp_path / "spy.pipe.json")
+    (tmp_path / "spy.dir.json").mkdir()
+    listed = {s["slot"]: s["error"] for s in SaveStore(tmp_path).slots("spy")}
+    assert listed == {"pipe": "not a regular file", "dir": "not a regular file"}

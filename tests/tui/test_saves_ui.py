@@ -184,3 +184,36 @@ async def test_a_profile_of_wrong_types_is_no_crash_at_an_ending(story, tmp_path
         assert "Endings found: 1 of 2" in screen_text(app)
     assert app._exception is None
     assert len(list(tmp_path.glob("profile.broken-*.json"))) == 1  # the damaged file is kept
+
+
+async def test_title_screen_with_a_wrong_type_autosave_and_a_fifo_slot(story, tmp_path):
+    import os
+    store = SaveStore(tmp_path)
+    store.save(story.new_game(seed=0), "autosave")
+    data = json.loads((tmp_path / "tuitest.autosave.json").read_text(encoding="utf-8"))
+    (tmp_path / "tuitest.autosave.json").write_text(json.dumps({**data, "time": 5, "scene_title": ["x"]}))
+    os.mkfifo(tmp_path / "tuitest.pipe.json")
+    (tmp_path / "profile.json").write_text('{"endings": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    app = make_app(story, tmp_path, start=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        assert "Continue (no game in progress)" in screen_text(app)
+        menu = app.screen.query_one("#title-menu", OptionList)
+        for entry in ("endings", "codex"):
+            menu.highlighted = menu.get_option_index(entry)
+            await take(pilot, "enter")
+            assert "0 of" in screen_text(app)
+            await take(pilot, "escape")
+        app.load_dialog(story)
+        await pilot.pause()
+        slots = app.screen.query_one("#slot-list", OptionList)
+        assert "damaged: not a regular file" in str(slots.get_option("pipe").prompt)
+        assert "damaged: the save is damaged ('time' is of the wrong kind)" in str(
+            slots.get_option("autosave").prompt)
+        await take(pilot, "escape")
+        await open_new_game_from_title(pilot, app)  # no question: nothing readable in progress
+        assert isinstance(app.screen, PlayScreen)
+        assert "it was moved to" in str(app.screen.query_one("#notice").render())
+    assert app._exception is None
+    assert len(list(tmp_path.glob("tuitest.autosave.broken-*.json"))) == 1
