@@ -302,6 +302,7 @@ def test_with_saves_or_the_env_var_nothing_is_copied(spy, tmp_path, monkeypatch)
 
 # ---------------------------------------------------------------- 4. stale temp files
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_300_kills_during_saves_leave_every_slot_valid_and_no_temp_file(spy, tmp_path):
     """A process saving in a loop (two slots and the profile) is killed with
     SIGKILL at random moments, 300 times; every slot stays loadable, and the
@@ -359,7 +360,7 @@ def test_only_our_own_stale_temp_files_are_removed(spy, tmp_path):
 
 
 def test_a_temp_file_held_by_a_live_writer_is_not_removed(spy, tmp_path):
-    import fcntl
+    fcntl = pytest.importorskip("fcntl")
     held = tmp_path / ".spy.autosave.json.held0000.tmp"
     held.write_text("being written")
     old = time.time() - 3600
@@ -497,3 +498,27 @@ def test_slot_listings_refuse_non_regular_files(spy, tmp_path):
     (tmp_path / "spy.dir.json").mkdir()
     listed = {s["slot"]: s["error"] for s in SaveStore(tmp_path).slots("spy")}
     assert listed == {"pipe": "not a regular file", "dir": "not a regular file"}
+
+
+def test_an_installed_copy_and_this_checkout_share_one_saves_folder(tmp_path):
+    """The README's play command installs a copy (game/ with the stories in
+    game/bundled, no checkout around it); its test command makes this
+    checkout the installed package. A game saved by one is found by the other."""
+    import shutil
+    inst = tmp_path / "site"
+    shutil.copytree(ROOT / "game", inst / "game", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "tests" / "data" / "spy", inst / "game" / "bundled" / "spy")
+    env = readme_env(tmp_path)
+    installed = dict(env, PYTHONPATH=str(inst))
+    check = subprocess.run([sys.executable, "-c", "import game.paths as p; print(p.in_checkout(), p.default_saves_dir())"],
+                           capture_output=True, text=True, cwd=str(tmp_path), env=installed, timeout=60)
+    in_checkout, folder = check.stdout.split(" ", 1)
+    assert in_checkout == "False"
+    out = subprocess.run([sys.executable, "-m", "game", "play", "--plain", "spy"], input="1\n",
+                         capture_output=True, text=True, cwd=str(tmp_path), env=installed, timeout=60)
+    assert out.returncode == 0, out.stderr
+    user = tmp_path / "home" / "data" / "open-diplomacy" / "saves"
+    assert folder.strip() == str(user) and (user / "spy.autosave.json").is_file()
+    out = run_cli(["play", "--plain", SPY], "1\n", env=env)  # now from the checkout
+    assert "You have a game of" in out.stdout and "The study" in out.stdout
+    assert "== Blagoveshchensk, 1931 / The study ==" in out.stdout

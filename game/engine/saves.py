@@ -81,14 +81,15 @@ def clean_stale_temps(folder) -> list[str]:
                     continue
                 os.unlink(entry.path)
             else:
-                fd = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
                 try:
                     try:
                         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     except OSError:
                         continue  # a live writer holds it
-                    if os.path.samestat(os.fstat(fd), os.stat(entry.path, follow_symlinks=False)):
-                        os.unlink(entry.path)
+                    if not os.path.samestat(os.fstat(fd), os.stat(entry.path, follow_symlinks=False)):
+                        continue  # replaced meanwhile: leave it
+                    os.unlink(entry.path)
                 finally:
                     os.close(fd)
             removed.append(entry.name)
@@ -116,24 +117,28 @@ def atomic_write(path, text: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(folder)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    is_open = True
     try:
-        try:
-            if fcntl is not None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:  # pragma: no cover - file systems without locks
-                    pass
-            _write_all(fd, text.encode("utf-8"))
-            os.fsync(fd)
-        finally:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # pragma: no cover - file systems without locks
+                pass
+        _write_all(fd, text.encode("utf-8"))
+        os.fsync(fd)
+        if fcntl is None:  # pragma: no cover - Windows cannot rename an open file
             os.close(fd)
-        os.replace(tmp, path)
+            is_open = False
+        os.replace(tmp, path)  # still locked until renamed: never taken for stale
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+    finally:
+        if is_open:
+            os.close(fd)
     try:
         dfd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds
@@ -156,9 +161,9 @@ def write_save(play: "Playthrough", path, label: str | None = None) -> None:
 def read_regular_file(path, limit: int) -> bytes:
     """At most limit + 1 bytes of a regular file. Never blocks: the file is
     opened without waiting (a FIFO has no writer to wait for) and refused
-    unless it is a regular file. OSError otherwise (ENOENT, EACCES, ...);
-    IsADirectoryError-like cases are NotRegularFile."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    with NotRegularFile unless fstat says it is a regular file (a FIFO, a
+    device, a socket, a folder). Other OSErrors (ENOENT, EACCES) pass up."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise NotRegularFile(path)
