@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add_play_opts(p):
         p.add_argument("--plain", action="store_true", help="plain lines on stdin/stdout (screen readers, pipes)")
         p.add_argument("--continue", dest="resume", action="store_true", help="resume the story's autosave")
-        p.add_argument("--saves", metavar="DIR", help="folder for saves (default: saves/ in a checkout, else the user data folder)")
+        p.add_argument("--saves", metavar="DIR", help="folder for saves (default: $OPEN_DIPLOMACY_SAVES, else the user data folder)")
         p.add_argument("--seed", type=int, default=None, help="seed for chance() (default: random)")
 
     p = sub.add_parser("play", help="play a story (the title screen without STORY)")

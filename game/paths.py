@@ -47,9 +47,26 @@ def resolve_story(name: str) -> str:
     return name
 
 
-def default_saves_dir() -> Path:
-    """saves/ beside scenes/ in a checkout; the user data folder when installed."""
-    if in_checkout():
-        return PACKAGE_DIR.parent / "saves"
+SAVES_ENV = "OPEN_DIPLOMACY_SAVES"
+
+
+def user_saves_dir() -> Path:
+    """saves/ in the user data folder (on Linux ~/.local/share/open-diplomacy/saves)."""
     from platformdirs import user_data_dir
     return Path(user_data_dir("open-diplomacy", appauthor=False)) / "saves"
+
+
+def default_saves_dir() -> Path:
+    """One rule whatever the install mode (a checkout, an editable or a
+    normal install): $OPEN_DIPLOMACY_SAVES when set, else the user data
+    folder. `--saves DIR` overrides both."""
+    env = os.environ.get(SAVES_ENV)
+    if env:
+        return Path(env).expanduser()
+    return user_saves_dir()
+
+
+def checkout_saves_dir() -> Path | None:
+    """saves/ at the top of a checkout, where a checkout kept its saves before
+    they moved to the user data folder (None outside a checkout)."""
+    return PACKAGE_DIR.parent / "saves" if in_checkout() else None

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from pathlib import Path
 from typing import TextIO
 
 from game.engine.errors import SaveError, StoryRuntimeError
 from game.engine.safetext import inert
-from game.engine.saves import AUTOSAVE, SaveStore
+from game.engine.saves import AUTOSAVE, PREVIOUS, SaveStore, display_time
 from game.engine.session import Session
 from game.engine.story import Story
 
@@ -153,10 +152,16 @@ class PlainGame:
         if result.unlocked:
             self.say("New in the codex: " + ", ".join(c.name for c in result.unlocked))
 
+    def warn_saving(self, session: Session) -> None:
+        """Say that saving is off (and why) once, not after every step."""
+        err = session.autosave_error
+        if err and err != getattr(self, "_said_saving", None):
+            self.say(f"(warning: {err})")
+        self._said_saving = err
+
     def play(self, session: Session) -> int:
         self.show_scene(session)
-        if session.autosave_error:
-            self.say(f"(warning: {session.autosave_error})")
+        self.warn_saving(session)
         while True:
             ans = self.ask("> ")
             if ans is None:
@@ -183,8 +188,7 @@ class PlainGame:
                     continue
                 self.show_step(session, result)
                 self.show_scene(session)
-                if session.autosave_error:
-                    self.say(f"(warning: {session.autosave_error})")
+                self.warn_saving(session)
             elif cmd in ("u", "undo"):
                 if session.undo():
                     self.say("(one step back)")
@@ -230,7 +234,8 @@ class PlainGame:
             elif cmd in ("h", "?", "help"):
                 self.say(HELP)
             elif cmd in ("q", "quit", "exit"):
-                self.say("Goodbye. Your game is autosaved; `--continue` resumes it.")
+                self.say("Goodbye. Your game is autosaved; `--continue` resumes it." if not session.autosave_error
+                         else f"Goodbye. This game was not saved ({session.autosave_error}).")
                 return 0
             else:
                 self.say("Type a choice number, or h for help.")
@@ -241,24 +246,48 @@ class PlainGame:
             self.say("No saves yet.")
         for s in slots:
             if s["error"]:
-                self.say(f"  {s['slot']}: cannot be read ({s['error']})")
+                self.say(f"  {s['slot']}: damaged ({s['error']})")
             else:
                 where = " / ".join(x for x in (s["chapter"], s["scene_title"]) if x)
-                self.say(f"  {s['slot']}: {s['time']}  {where}")
+                self.say(f"  {s['slot']}: {display_time(s['time'])}  {where}")
+
+    def ask_in_progress(self, story: Story, info: dict) -> str | None:
+        """The story has a game in progress: "continue", "new", or None (end of input)."""
+        where = " / ".join(x for x in (info["chapter"], info["scene_title"]) if x)
+        when = display_time(info["time"])
+        self.say()
+        self.say(f"You have a game of {story.title} in progress: {where}" + (f" (saved {when})." if when else "."))
+        self.say("  1. Continue this game")
+        self.say(f"  2. Start over (this game is kept in the slot '{PREVIOUS}')")
+        while True:
+            ans = self.ask("Choose 1 or 2 (q to quit): ")
+            if ans is None or ans.lower() in ("q", "quit"):
+                return None
+            if ans in ("1", "2"):
+                return "continue" if ans == "1" else "new"
+            self.say("Please type 1 or 2.")
 
 
 def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int | None = None,
               stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    from game.paths import default_saves_dir
+    from game.engine.saves import open_store
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    store = SaveStore(Path(saves) if saves else default_saves_dir())
+    store, notice = open_store(saves)
     game = PlainGame(stdin, stdout, store)
+    if notice:
+        game.say(f"({notice})")
     if story is None:
         story = game.pick_story()
         if story is None:
             return 0
     session = None
+    info = None if resume else store.in_progress(story.id)
+    if info is not None:
+        what = game.ask_in_progress(story, info)
+        if what is None:
+            return 0
+        resume = what == "continue"
     if resume:
         try:
             session = Session.resume(story, store)

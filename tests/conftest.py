@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -9,6 +12,13 @@ import pytest
 from game import check_story
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The tests never touch the player's own saves (the user data folder), nor
+# the checkout's saves/: every game they start without --saves, in this
+# process or in a subprocess, saves here.
+_SAVES = tempfile.mkdtemp(prefix="od-test-saves-")
+os.environ["OPEN_DIPLOMACY_SAVES"] = _SAVES
+atexit.register(shutil.rmtree, _SAVES, True)
 
 MANIFEST = """\
 format: 1

@@ -119,14 +119,14 @@ def test_save_writes_a_slot_and_load_brings_it_back(spy, tmp_path):
     rc, out = play(spy, tmp_path, "1\ns one\n")
     assert "Saved in slot 'one'." in out
     assert (tmp_path / "spy.one.json").is_file()
-    # A new game in a new session, then load the slot: back in the study.
-    rc, out = play(spy, tmp_path, "l one\n")
+    # A new game in a new session (2: start over), then load the slot: back in the study.
+    rc, out = play(spy, tmp_path, "2\nl one\n")
     loaded = out.index("Loaded slot 'one'.")
     assert out.index("The hall") < loaded
     assert "== Blagoveshchensk, 1931 / The study ==" in out[loaded:]
     assert "Trust: 6/10" in out[loaded:]
     # Without a name, l lists the slots.
-    rc, out = play(spy, tmp_path, "l\n")
+    rc, out = play(spy, tmp_path, "1\nl\n")
     assert "  one: " in out and "The study" in out
     assert "  autosave: " in out
 

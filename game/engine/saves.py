@@ -7,10 +7,13 @@ the first step that no longer exists) rather than by losing the save.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,25 +45,100 @@ def save_data(play: "Playthrough", label: str | None = None) -> dict:
     }
 
 
+# mkstemp's names: ".<file>." + 8 of [a-z0-9_] + ".tmp" (only ours are ever removed).
+TEMP_RE = re.compile(r"\.(?P<name>.+\.(?:json|yaml))\.[a-z0-9_]{8}\.tmp\Z")
+# A temp file this young may belong to a writer that has not locked it yet.
+TEMP_GRACE = 1.0
+# Without file locks, a temp file is taken for stale only after this long.
+TEMP_STALE = 60.0
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+
+def clean_stale_temps(folder) -> list[str]:
+    """Remove temp files left in `folder` by an interrupted save (a kill, a
+    power cut): only names of our own pattern, only when no live writer holds
+    them (a writer keeps its temp file locked) and they are older than a second.
+    Returns the names removed."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        if not entry.name.startswith(".") or not TEMP_RE.match(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < TEMP_GRACE:
+                continue
+            if fcntl is None:
+                if now - st.st_mtime < TEMP_STALE:
+                    continue
+                os.unlink(entry.path)
+            else:
+                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+                try:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except OSError:
+                        continue  # a live writer holds it
+                    if not os.path.samestat(os.fstat(fd), os.stat(entry.path, follow_symlinks=False)):
+                        continue  # replaced meanwhile: leave it
+                    os.unlink(entry.path)
+                finally:
+                    os.close(fd)
+            removed.append(entry.name)
+        except OSError:
+            continue
+    return removed
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        if n <= 0:  # pragma: no cover - write(2) never returns 0 for a regular file
+            raise OSError(errno.EIO, "short write")
+        view = view[n:]
+
+
 def atomic_write(path, text: str) -> None:
     """Temp file in the same folder, fsync, rename: a crash at any instant
-    leaves either the old file or the new one, never a broken one."""
+    leaves either the old file or the new one, never a broken one. The temp
+    file is locked while it is written, so that the next save to the folder
+    can tell a stale temp file (removed) from one being written."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(folder)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    is_open = True
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # pragma: no cover - file systems without locks
+                pass
+        _write_all(fd, text.encode("utf-8"))
+        os.fsync(fd)
+        if fcntl is None:  # pragma: no cover - Windows cannot rename an open file
+            os.close(fd)
+            is_open = False
+        os.replace(tmp, path)  # still locked until renamed: never taken for stale
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+    finally:
+        if is_open:
+            os.close(fd)
     try:
         dfd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds
@@ -77,16 +155,50 @@ def write_save(play: "Playthrough", path, label: str | None = None) -> None:
     try:
         atomic_write(path, json.dumps(save_data(play, label), ensure_ascii=False, indent=1))
     except OSError as exc:
-        raise SaveError(path, f"cannot write the save: {exc.strerror or exc}") from None
+        raise SaveError(path, f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def read_regular_file(path, limit: int) -> bytes:
+    """At most limit + 1 bytes of a regular file. Never blocks: the file is
+    opened without waiting (a FIFO has no writer to wait for) and refused
+    with NotRegularFile unless fstat says it is a regular file (a FIFO, a
+    device, a socket, a folder). Other OSErrors (ENOENT, EACCES) pass up."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(path)
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+class NotRegularFile(OSError):
+    """A FIFO, device, socket or folder where a file was expected."""
+
+    def __init__(self, path):
+        super().__init__(errno.EINVAL, "not a regular file", str(path))
+
+
+# Fields shown in listings: absent, or of this kind (None allowed for chapter).
+DISPLAY_FIELDS = {"time": str, "label": str, "chapter": (str, type(None)), "scene_title": str, "ended": bool}
+MAX_DISPLAY_CHARS = 1000
 
 
 def read_save_file(path) -> dict:
     """The save's JSON, checked for shape; SaveError otherwise."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_SAVE_BYTES + 1)
+        raw = read_regular_file(path, MAX_SAVE_BYTES)
     except FileNotFoundError:
         raise SaveError(path, "no such save file") from None
+    except NotRegularFile:
+        raise SaveError(path, "not a regular file") from None
     except OSError as exc:
         raise SaveError(path, f"cannot read the save: {exc.strerror or exc}") from None
     if len(raw) > MAX_SAVE_BYTES:
@@ -98,7 +210,7 @@ def read_save_file(path) -> dict:
     if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
         raise SaveError(path, "not an Open Diplomacy save file")
     version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool):
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise SaveError(path, "the save has no valid format version")
     if version > SAVE_VERSION:
         raise SaveError(path, f"the save was made by a newer version of the game (save format {version}; "
@@ -108,6 +220,10 @@ def read_save_file(path) -> dict:
     for key, typ in checks.items():
         if not isinstance(data.get(key), typ) or isinstance(data.get(key), bool):
             raise SaveError(path, f"the save is damaged ('{key}' is missing or of the wrong kind)")
+    for key, typ in DISPLAY_FIELDS.items():
+        value = data.get(key)
+        if key in data and (not isinstance(value, typ) or isinstance(value, str) and len(value) > MAX_DISPLAY_CHARS):
+            raise SaveError(path, f"the save is damaged ('{key}' is of the wrong kind)")
     if len(data["steps"]) > MAX_STEPS or not all(isinstance(s, str) and len(s) <= 100 for s in data["steps"]):
         raise SaveError(path, "the save is damaged (its steps are not valid)")
     return data
@@ -148,6 +264,72 @@ def read_save(story: "Story", path) -> "Playthrough":
 
 SLOT_RE = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
 AUTOSAVE = "autosave"
+PREVIOUS = "autosave-previous"
+MAX_PROFILE_BYTES = 5 * 1024 * 1024
+
+
+def display_time(iso: str) -> str:
+    """A save's UTC time as local 'YYYY-mm-dd HH:MM' ('' when unreadable)."""
+    try:
+        when = datetime.fromisoformat(iso)
+        if when.tzinfo is not None:
+            when = when.astimezone()
+        return when.strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+
+
+def _free_name(folder: Path, stem: str, suffix: str) -> Path:
+    """folder/stem+suffix, or stem-2+suffix, stem-3+suffix, ...: never an existing name."""
+    candidate = folder / f"{stem}{suffix}"
+    n = 2
+    while os.path.lexists(candidate):
+        candidate = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return candidate
+
+
+def move_aside(path) -> Path:
+    """Rename a file the game refused to NAME.broken-<YYYYmmdd-HHMMSS>.json in
+    the same folder (never over another file), so that nothing writes over
+    it; returns the new path. OSError when the rename fails."""
+    path = Path(path)
+    stem = path.name[:-len(".json")] if path.name.endswith(".json") else path.name
+    target = _free_name(path.parent, f"{stem}.broken-{time.strftime('%Y%m%d-%H%M%S')}", ".json")
+    os.rename(path, target)
+    return target
+
+
+def clean_profile(data) -> tuple[dict, bool]:
+    """The profile with every field of the right kind: (profile, whether it
+    was already clean). Wrong entries are dropped, never guessed at."""
+    clean = isinstance(data, dict)
+    data = data if isinstance(data, dict) else {}
+    endings: dict[str, dict[str, int]] = {}
+    raw = data.get("endings", {})
+    if not isinstance(raw, dict):
+        raw, clean = {}, False
+    for story_id, seen in raw.items():
+        if not isinstance(seen, dict):
+            clean = False
+            continue
+        good = {k: v for k, v in seen.items()
+                if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10 ** 9}
+        clean = clean and len(good) == len(seen)
+        endings[story_id] = good
+    codex: dict[str, list[str]] = {}
+    raw = data.get("codex", {})
+    if not isinstance(raw, dict):
+        raw, clean = {}, False
+    for story_id, seen in raw.items():
+        if not isinstance(seen, list):
+            clean = False
+            continue
+        good = [e for e in seen if isinstance(e, str)]
+        clean = clean and len(good) == len(seen)
+        codex[story_id] = good
+    extra = {k: v for k, v in data.items() if k not in ("endings", "codex")}
+    return {**extra, "endings": endings, "codex": codex}, clean
 
 
 class SaveStore:
@@ -155,6 +337,7 @@ class SaveStore:
 
     def __init__(self, folder):
         self.folder = Path(folder)
+        self._profile_ok = True
 
     @staticmethod
     def check_slot(name: str) -> str:
@@ -183,7 +366,11 @@ class SaveStore:
         if not self.folder.is_dir():
             return out
         prefix = f"{story_id}."
-        for f in self.folder.glob(f"{story_id}.*.json"):
+        try:
+            files = list(self.folder.glob(f"{story_id}.*.json"))
+        except OSError:
+            return out
+        for f in files:
             slot = f.name[len(prefix):-len(".json")]
             if not SLOT_RE.match(slot):
                 continue
@@ -198,51 +385,241 @@ class SaveStore:
         out.sort(key=lambda s: s["time"], reverse=True)
         return out
 
+    def in_progress(self, story_id: str) -> dict | None:
+        """The story's autosave summary when it holds a game worth asking
+        about (readable, at least one step taken, not ended)."""
+        for s in self.slots(story_id):
+            if s["slot"] == AUTOSAVE:
+                return s if not s["error"] and s["steps"] and not s["ended"] else None
+        return None
+
+    def set_aside_autosave(self, story: "Story", replacing: "Playthrough") -> str | None:
+        """Before another game (`replacing`: a new one, or a loaded slot) is
+        written into the story's autosave slot, keep what the slot holds:
+
+        - a game the game refuses is moved aside as NAME.broken-<time>.json;
+        - a game with at least one step, other than `replacing`, becomes the
+          slot autosave-previous. The autosave-previous already there is
+          replaced only when the game moving in contains it (same seed, its
+          steps a beginning of the new one's: undo reaches it); otherwise it
+          is renamed autosave-previous-<its time>, so that no game is lost.
+
+        Returns what was done, for the player, or None. OSError when the
+        folder refuses a rename (the caller must then not write the slot)."""
+        path = self.path(story.id, AUTOSAVE)
+        if not os.path.lexists(path):
+            return None
+        try:
+            play = self.load(story, AUTOSAVE)
+        except SaveError as exc:
+            moved = move_aside(path)
+            return f"The autosave could not be used ({exc.reason}); it was moved to {moved}."
+        if not play.steps or (play.seed == replacing.seed and play.steps == replacing.steps):
+            return None  # nothing played, or the very game that is coming in
+        previous = self.path(story.id, PREVIOUS)
+        if os.path.lexists(previous) and not self._contains(play, previous):
+            try:
+                stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(os.stat(previous).st_mtime))
+            except OSError:
+                stamp = time.strftime("%Y%m%d-%H%M%S")
+            os.rename(previous, _free_name(self.folder, f"{story.id}.{PREVIOUS}-{stamp}", ".json"))
+        os.replace(path, previous)
+        return f"Your previous game is kept in the slot '{PREVIOUS}' (load it to go back to it)."
+
+    @staticmethod
+    def _contains(play: "Playthrough", path: Path) -> bool:
+        try:
+            old = read_save_file(path)
+        except SaveError:
+            return False
+        return old["seed"] == play.seed and list(play.steps[:len(old["steps"])]) == old["steps"]
+
     # ------------------------------------------------------------ profile
     @property
     def profile_path(self) -> Path:
         return self.folder / "profile.json"
 
     def profile(self) -> dict:
+        """The endings and codex record, every field checked. A profile that
+        cannot be read, or with wrong fields, is used as far as it is valid
+        and moved aside (profile.broken-<time>.json) before it is next written."""
         try:
-            with open(self.profile_path, encoding="utf-8") as fh:
-                data = json.load(fh)
-            if isinstance(data, dict):
-                if not isinstance(data.get("endings"), dict):
-                    data["endings"] = {}
-                return data
-        except (OSError, ValueError):
-            pass
-        return {"endings": {}}
+            raw = read_regular_file(self.profile_path, MAX_PROFILE_BYTES)
+        except FileNotFoundError:
+            self._profile_ok = True
+            return {"endings": {}, "codex": {}}
+        except OSError:
+            self._profile_ok = False
+            return {"endings": {}, "codex": {}}
+        try:
+            if len(raw) > MAX_PROFILE_BYTES:
+                raise ValueError("too large")
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            self._profile_ok = False
+            return {"endings": {}, "codex": {}}
+        data, self._profile_ok = clean_profile(data)
+        return data
+
+    def _write_profile(self, data: dict) -> None:
+        if not self._profile_ok and os.path.lexists(self.profile_path):
+            move_aside(self.profile_path)
+        atomic_write(self.profile_path, json.dumps(data, indent=1))
+        self._profile_ok = True
 
     def record_ending(self, story_id: str, ending_id: str) -> None:
         data = self.profile()
         seen = data["endings"].setdefault(story_id, {})
-        if not isinstance(seen, dict):
-            seen = data["endings"][story_id] = {}
-        seen[ending_id] = int(seen.get(ending_id, 0) or 0) + 1
-        atomic_write(self.profile_path, json.dumps(data, indent=1))
+        seen[ending_id] = min(seen.get(ending_id, 0) + 1, 10 ** 9 - 1)
+        self._write_profile(data)
 
     def record_codex(self, story_id: str, entry_ids) -> None:
         """Remember codex entries unlocked in any game (written only when new)."""
         data = self.profile()
-        codex = data.setdefault("codex", {})
-        if not isinstance(codex, dict):
-            codex = data["codex"] = {}
-        seen = codex.get(story_id)
-        if not isinstance(seen, list):
-            seen = []
+        seen = data["codex"].get(story_id, [])
         new = [e for e in entry_ids if e not in seen]
         if not new:
             return
-        codex[story_id] = seen + new
-        atomic_write(self.profile_path, json.dumps(data, indent=1))
+        data["codex"][story_id] = seen + new
+        self._write_profile(data)
 
     def codex_seen(self, story_id: str) -> list[str]:
-        seen = self.profile().get("codex", {})
-        seen = seen.get(story_id, []) if isinstance(seen, dict) else []
-        return [e for e in seen if isinstance(e, str)] if isinstance(seen, list) else []
+        return self.profile()["codex"].get(story_id, [])
 
     def endings_seen(self, story_id: str) -> dict[str, int]:
-        seen = self.profile()["endings"].get(story_id, {})
-        return seen if isinstance(seen, dict) else {}
+        return self.profile()["endings"].get(story_id, {})
+
+
+# ---------------------------------------------------------------- where saves live
+
+def _same_bytes(a: Path, b: Path, limit: int) -> bool:
+    try:
+        return read_regular_file(a, limit) == read_regular_file(b, limit)
+    except OSError:
+        return False
+
+
+def _copy_new(src: Path, folder: Path, names: list[str], limit: int) -> Path | None:
+    """Copy src into folder under the first of `names` that is free; nothing is
+    ever overwritten, and a file already there under one of the names with
+    the same bytes is not copied again. Returns the new path, or None."""
+    data = read_regular_file(src, limit)
+    if len(data) > limit:
+        return None
+    for name in names:
+        target = folder / name
+        if os.path.lexists(target):
+            if _same_bytes(src, target, limit):
+                return None
+            continue
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # never over a file
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            os.unlink(target)
+            raise
+        os.close(fd)
+        return target
+    return None  # pragma: no cover - a hundred different copies already
+
+
+def _other_names(stem: str, suffix: str, short: str | None = None) -> list[str]:
+    """stem+suffix, then (short or stem)-checkout+suffix, -checkout-2, ..."""
+    short = short or stem
+    return [f"{stem}{suffix}", f"{short}-checkout{suffix}"] + [f"{short}-checkout-{n}{suffix}"
+                                                                for n in range(2, 100)]
+
+
+def adopt_saves(store: SaveStore, old: Path) -> list[Path]:
+    """Copy the saves, profile and recordings a checkout kept in `old` into
+    the store's folder, never over an existing file: a slot whose name is
+    taken by a different save is copied as SLOT-checkout (-checkout-2, ...).
+    The profile is merged (codex entries joined, each ending's count the
+    larger one). The files in `old` are left as they are. Returns the files
+    written."""
+    old = Path(old)
+    if not old.is_dir() or old.resolve() == store.folder.resolve():
+        return []
+    entries = sorted(p for p in old.iterdir() if p.name.endswith(".json") and not p.name.startswith("."))
+    recs = sorted((old / "recordings").glob("*.yaml")) if (old / "recordings").is_dir() else []
+    if not entries and not recs:
+        return []
+    written: list[Path] = []
+    store.folder.mkdir(parents=True, exist_ok=True)
+    for p in entries:
+        if p.name == "profile.json":
+            if _merge_profile(store, p):
+                written.append(store.profile_path)
+            continue
+        story_id, _, slot = p.name[:-len(".json")].partition(".")
+        if not story_id or not SLOT_RE.match(slot):
+            continue  # not STORY.SLOT.json (a file moved aside as broken, or not ours)
+        short = f"{story_id}.{slot[:40 - len('-checkout-99')]}"  # a slot name stays 40 characters at most
+        try:
+            got = _copy_new(p, store.folder, _other_names(f"{story_id}.{slot}", ".json", short), MAX_SAVE_BYTES)
+        except NotRegularFile:
+            continue
+        if got is not None:
+            written.append(got)
+    if recs:
+        (store.folder / "recordings").mkdir(exist_ok=True)
+    for p in recs:
+        try:
+            got = _copy_new(p, store.folder / "recordings", _other_names(p.name[:-len(".yaml")], ".yaml"),
+                            MAX_SAVE_BYTES)
+        except NotRegularFile:
+            continue
+        if got is not None:
+            written.append(got)
+    return written
+
+
+def _merge_profile(store: SaveStore, path: Path) -> bool:
+    try:
+        raw = read_regular_file(path, MAX_PROFILE_BYTES)
+        theirs, _ = clean_profile(json.loads(raw.decode("utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    ours = store.profile()
+    changed = False
+    for story_id, seen in theirs["endings"].items():
+        mine = ours["endings"].setdefault(story_id, {})
+        for ending, n in seen.items():
+            if n > mine.get(ending, 0):
+                mine[ending] = n
+                changed = True
+    for story_id, seen in theirs["codex"].items():
+        mine = ours["codex"].setdefault(story_id, [])
+        new = [e for e in seen if e not in mine]
+        if new:
+            mine.extend(new)
+            changed = True
+    if changed:
+        store._write_profile(ours)
+    return changed
+
+
+def open_store(folder=None) -> tuple[SaveStore, str | None]:
+    """The store of `folder` (--saves), else of the default saves folder
+    (game.paths.default_saves_dir). Run from a checkout with the default
+    folder, saves left in the checkout's saves/ folder are copied over
+    first; the second value is then a notice for the player (else None)."""
+    from game import paths  # noqa: PLC0415 (paths is import-light)
+    if folder:
+        return SaveStore(Path(folder)), None
+    store = SaveStore(paths.default_saves_dir())
+    old = paths.checkout_saves_dir()
+    if os.environ.get(paths.SAVES_ENV) or old is None:
+        return store, None
+    try:
+        written = adopt_saves(store, old)
+    except OSError as exc:
+        return store, (f"Saves found in {old} (where a checkout used to keep them) could not be copied "
+                       f"to {store.folder}: {exc.strerror or exc}. They are still in {old}.")
+    if not written:
+        return store, None
+    return store, (f"Saves now live in {store.folder}. {len(written)} file(s) found in {old}, where a checkout "
+                   f"used to keep them, were copied there (nothing was overwritten; the originals are left "
+                   f"in {old}).")

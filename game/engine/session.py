@@ -17,6 +17,7 @@ from pathlib import Path
 from .history import Decision, compare_with_history
 from .model import Note, Scene
 from .play import Playthrough, StepResult
+from .errors import SaveError
 from .saves import AUTOSAVE, SaveStore, atomic_write
 from .story import Story
 
@@ -30,25 +31,50 @@ class LoggedNote:
 
 
 class Session:
-    def __init__(self, story: Story, store: SaveStore | None, play: Playthrough):
+    def __init__(self, story: Story, store: SaveStore | None, play: Playthrough,
+                 saving_off: str | None = None):
         self.story = story
         self.store = store
         self.play = play
         self.autosave_error: str | None = None
+        # Set when the autosave slot must not be written at all this session
+        # (what it held could not be kept): every autosave is then skipped.
+        self._saving_off = saving_off
         self._remember()
         self.autosave()
 
     # ------------------------------------------------------------ starting
     @classmethod
     def new(cls, story: Story, store: SaveStore | None, seed: int | None = None) -> "Session":
+        """A new game. What the story's autosave slot holds is kept first (see
+        SaveStore.set_aside_autosave) and the play's notice says where it went;
+        when it cannot be kept, the new game is not autosaved at all."""
         if seed is None:
             seed = int.from_bytes(os.urandom(4), "little")
-        return cls(story, store, story.new_game(seed=seed))
+        return cls._replacing_autosave(story, store, story.new_game(seed=seed))
+
+    @classmethod
+    def _replacing_autosave(cls, story: Story, store: SaveStore | None, play: Playthrough) -> "Session":
+        kept = off = None
+        if store is not None:
+            try:
+                kept = store.set_aside_autosave(story, play)
+            except OSError as exc:
+                off = (f"saving is off: the game in the autosave slot could not be kept "
+                       f"({exc.strerror or exc}), so it is not written over")
+        if kept:
+            play.notice = f"{play.notice} {kept}" if play.notice else kept
+        return cls(story, store, play, saving_off=off)
 
     @classmethod
     def resume(cls, story: Story, store: SaveStore, slot: str = AUTOSAVE) -> "Session":
-        """Load a slot (the autosave by default); SaveError if it cannot be read."""
-        return cls(story, store, store.load(story, slot))
+        """Load a slot (the autosave by default); SaveError if it cannot be read.
+        A slot other than the autosave keeps the game in progress first, as
+        `new` does."""
+        play = store.load(story, slot)
+        if slot == AUTOSAVE:
+            return cls(story, store, play)
+        return cls._replacing_autosave(story, store, play)
 
     # ------------------------------------------------------------ playing
     def choose(self, choice_id: str) -> StepResult:
@@ -68,11 +94,16 @@ class Session:
         failure (disk full, read-only folder) is reported, never raised."""
         if self.store is None:
             return
+        if self._saving_off:
+            self.autosave_error = self._saving_off
+            return
         try:
             self.store.save(self.play, AUTOSAVE, label="Autosave")
             self.autosave_error = None
+        except SaveError as exc:
+            self.autosave_error = f"saving is off: {exc.reason}"
         except OSError as exc:
-            self.autosave_error = f"autosave failed: {exc.strerror or exc}"
+            self.autosave_error = f"saving is off: {exc.strerror or exc}"
 
     def save(self, slot: str, label: str | None = None) -> Path:
         """Raises SaveError for a bad slot name, OSError when the disk refuses."""
@@ -93,8 +124,8 @@ class Session:
             if not known.issuperset(self.play.unlocked):
                 self.store.record_codex(self.story.id, self.play.unlocked)
                 known.update(self.play.unlocked)
-        except OSError:
-            pass
+        except (OSError, SaveError):
+            pass  # the record is a bonus: a full or read-only disk must not stop the game
 
     def _ending_recorded(self) -> bool:
         # An ending counts once per arrival: re-entering it by undo + redo of

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import time
-from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
@@ -27,8 +26,8 @@ class OpenDiplomacyApp(App):
     def __init__(self, story: Story | None = None, saves=None, resume: bool = False,
                  seed: int | None = None, stories: list[Story] | None = None):
         super().__init__()
-        from game.paths import default_saves_dir
-        self.store = SaveStore(Path(saves) if saves else default_saves_dir())
+        from game.engine.saves import open_store
+        self.store, self.store_notice = open_store(saves)
         self.initial_story = story
         self.resume = resume
         self.seed = seed
@@ -73,6 +72,8 @@ class OpenDiplomacyApp(App):
 
     # ------------------------------------------------------------ navigation
     def on_mount(self) -> None:
+        if self.store_notice:
+            self.notify(self.store_notice, title="Saves", timeout=15, markup=False)
         story = self.initial_story
         if story is None:
             from .pages import TitleScreen
@@ -85,6 +86,9 @@ class OpenDiplomacyApp(App):
             except SaveError as exc:
                 self.notify(f"{exc.reason}. A new game has started.", title="Cannot continue",
                             severity="warning", timeout=8, markup=False)
+        elif self.store.in_progress(story.id):
+            self.new_game(story, back=self.show_title)
+            return
         session = session or self._new_session(story)
         if session is None:
             from .pages import TitleScreen
@@ -130,6 +134,26 @@ class OpenDiplomacyApp(App):
             return
         self._open(session)
 
+    def new_game(self, story: Story, back=None) -> None:
+        """New game, but first ask when the story has a game in progress:
+        continue it, or start over (the old game is kept as autosave-previous).
+        Escape calls `back` (or stays where it was)."""
+        info = self.store.in_progress(story.id)
+        if info is None:
+            self.start_new(story)
+            return
+        from .dialogs import GameInProgressDialog
+
+        def chosen(what):
+            if what == "continue":
+                if not self._resume(story, AUTOSAVE) and back is not None:
+                    back()
+            elif what == "new":
+                self.start_new(story)
+            elif back is not None:
+                back()
+        self.push_screen(GameInProgressDialog(story.title, info), callback=chosen)
+
     def continue_latest(self) -> None:
         found = self.latest_autosave()
         if found is None:
@@ -137,13 +161,14 @@ class OpenDiplomacyApp(App):
             return
         self._resume(found[0], AUTOSAVE)
 
-    def _resume(self, story: Story, slot: str) -> None:
+    def _resume(self, story: Story, slot: str) -> bool:
         try:
             session = Session.resume(story, self.store, slot)
         except SaveError as exc:
             self.notify(exc.reason, title="Cannot load", severity="error", timeout=8, markup=False)
-            return
+            return False
         self._open(session)
+        return True
 
     def load_dialog(self, story: Story) -> None:
         from .dialogs import LoadDialog

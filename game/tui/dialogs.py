@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from game.engine.errors import SaveError
 from game.engine.model import CodexEntry, Note
-from game.engine.saves import AUTOSAVE, SaveStore
+from game.engine.saves import AUTOSAVE, PREVIOUS, SaveStore, display_time
 
 from .markdown import render as render_markdown
 from .widgets import SafeOptionList
@@ -158,9 +158,9 @@ def slot_line(s: dict) -> Text:
     t = Text()
     t.append(f"{s['slot']:<12} ", style="bold")
     if s["error"]:
-        t.append(f"cannot be read: {s['error']}")
+        t.append(f"damaged: {s['error']}")
         return t
-    t.append(f"{s['time'][:16].replace('T', ' ')}  ")
+    t.append(f"{display_time(s['time'])}  ")
     t.append(" — ".join(x for x in (s["chapter"], s["scene_title"]) if x))
     if s["ended"]:
         t.append("  (ended)")
@@ -240,6 +240,49 @@ class LoadDialog(Dialog):
             else:
                 yield Static("No saved games yet.")
             yield Static("Enter to load, Escape to cancel", classes="dialog-hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id:
+            self._close(event.option_id)
+
+
+class GameInProgressDialog(Dialog):
+    """Asked before a new game of a story whose autosave holds a game in
+    progress: dismisses with "continue", "new" or None (Escape)."""
+
+    BINDINGS = [Binding("escape", "close", "Back"), Binding("c", "pick('continue')", show=False),
+                Binding("o", "pick('new')", show=False)]
+
+    def __init__(self, story_title: str, info: dict):
+        super().__init__()
+        self.story_title = story_title
+        self.info = info
+
+    def compose(self) -> ComposeResult:
+        info = self.info
+        where = " — ".join(x for x in (info["chapter"], info["scene_title"]) if x)
+        when = display_time(info["time"])
+        about = Text(f"You have a game of {self.story_title} in progress:\n")
+        about.append(where or "(no scene title)", style="bold")
+        if when:
+            about.append(f"\nsaved {when}")
+        with Vertical(classes="dialog", id="in-progress-dialog"):
+            yield Static(Text("A game is in progress"), classes="dialog-title")
+            yield Static(about, id="in-progress-where")
+            yield SafeOptionList(
+                Option(Text("Continue this game"), id="continue"),
+                Option(Text(f"Start over (this game is kept in the slot '{PREVIOUS}')"), id="new"),
+                id="in-progress-choice", markup=False)
+            yield Static("Enter to choose, c continue, o start over, Escape to go back", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        menu = self.query_one("#in-progress-choice", OptionList)
+        menu.focus()
+        menu.highlighted = 0
+
+    def action_pick(self, what: str) -> None:
+        self._close(what)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

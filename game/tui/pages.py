@@ -76,7 +76,7 @@ class TitleScreen(Screen):
         what = event.option_id
         if what == "new":
             app.push_screen(StoryPicker(app.stories(), "New game"),
-                            callback=lambda s: s and app.start_new(s))
+                            callback=lambda s: s and app.new_game(s))
         elif what == "continue":
             app.continue_latest()
         elif what == "load":

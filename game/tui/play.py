@@ -156,7 +156,7 @@ class PlayScreen(GameScreen):
 
     def show_notice(self) -> None:
         play = self.session.play
-        msg = play.notice or self.session.autosave_error
+        msg = " ".join(x for x in (play.notice, self.session.autosave_error) if x)
         notice = self.query_one("#notice", Static)
         if msg:
             notice.update(Text(msg))

@@ -19,7 +19,7 @@ from game import load_story
 from game.engine.saves import SaveStore
 from game.playtest.replay import run_playthrough
 from game.tui.app import OpenDiplomacyApp
-from game.tui.dialogs import LoadDialog, NoteDialog, SaveDialog
+from game.tui.dialogs import GameInProgressDialog, LoadDialog, NoteDialog, SaveDialog
 from game.tui.pages import CodexScreen, EndingsScreen, TitleScreen
 from game.tui.play import EndingScreen, PlayScreen
 
@@ -120,7 +120,7 @@ async def test_a_damaged_save_is_listed_but_cannot_be_loaded(story, tmp_path):
         await take(pilot, "l")
         slots = app.screen.query_one("#slot-list", OptionList)
         assert slots.get_option("broken").disabled
-        assert "cannot be read" in str(slots.get_option("broken").prompt)
+        assert "damaged: not a save file" in str(slots.get_option("broken").prompt)
         await take(pilot, "escape")
         assert isinstance(app.screen, PlayScreen)
     assert (tmp_path / "tuitest.broken.json").read_text(encoding="utf-8") == "{not json"
@@ -227,8 +227,11 @@ async def test_escape_leads_to_the_title_and_new_game_starts_over(story, tmp_pat
         menu.highlighted = menu.get_option_index("new")
         await take(pilot, "enter")
         await take(pilot, "enter")  # the only story
+        assert isinstance(app.screen, GameInProgressDialog)  # asked first: a game is in progress
+        await take(pilot, "o")  # start over
         assert isinstance(app.screen, PlayScreen)
         assert app.screen.session.play.scene.id == "office"
+    assert SaveStore(tmp_path).load(story, "autosave-previous").scene.id == "station"
 
 
 async def test_title_story_picker_shows_blurb_verbatim(story, tmp_path):
