@@ -279,7 +279,8 @@ def run_stats_cli(folder: str, as_json: bool = False, out: Callable[[str], None]
             out(f"{name} route: no ending is reachable")
         else:
             more = " (at least; search bounded)" if r.get("bounded") else ""
-            out(f"{name} route: {r['words']:,} words{more}, {len(r['steps'])} steps, to '{r['ending']}'")
+            n = len(r["steps"])
+            out(f"{name} route: {r['words']:,} words{more}, {n} step{'' if n == 1 else 's'}, to '{r['ending']}'")
     out("words by file:")
     for rel, f in stats["files"].items():
         out(f"  {rel}: {f['total']:,}")
