@@ -116,6 +116,21 @@ def _terminal_ok() -> bool:
     return enc in ("utf8", "utf_8")
 
 
+def cmd_lsp(args) -> int:
+    from game.lsp.server import run_lsp_cli
+    return run_lsp_cli(args)
+
+
+def cmd_stats(args) -> int:
+    from game.authoring.stats import run_stats_cli
+    return run_stats_cli(resolve_story(args.story), as_json=args.json, out=_out)
+
+
+def cmd_migrate_check(args) -> int:
+    from game.authoring.migrate import run_migrate_check_cli
+    return run_migrate_check_cli(resolve_story(args.old), resolve_story(args.new), args.files, out=_out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="open-diplomacy", description="Open Diplomacy: play, write and test branching stories.")
     sub = ap.add_subparsers(dest="command")
@@ -164,6 +179,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of story files (for editors)")
     p.add_argument("which", nargs="?", choices=["all", "manifest", "content"], default="all")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("lsp", help="the language server for story files (LSP over stdio, for editors)")
+    p.set_defaults(func=cmd_lsp)
+
+    p = sub.add_parser("stats", help="words, scenes, choices, forks and route lengths of a story")
+    p.add_argument("story", metavar="STORY")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("migrate-check", help="which saves and playthroughs of OLD_STORY a NEW_STORY would cut short")
+    p.add_argument("old", metavar="OLD_STORY")
+    p.add_argument("new", metavar="NEW_STORY")
+    p.add_argument("files", nargs="*", metavar="SAVES_OR_PLAYTHROUGHS",
+                   help="save files, recordings, playthrough files or folders (default: OLD_STORY's playthroughs)")
+    p.set_defaults(func=cmd_migrate_check)
     return ap
 
 

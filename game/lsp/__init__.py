@@ -1,0 +1,1 @@
+"""`open-diplomacy lsp`: a language server for story files (pygls, stdio)."""
