@@ -168,6 +168,17 @@ class _Forking(Playthrough):
         self.script.append(True)
         return True
 
+    def random(self, lo: int, hi: int) -> int:
+        if lo > hi:
+            raise StoryRuntimeError(f"random({lo}, {hi}): the first bound is greater than the second")
+        i = self.pos
+        self.pos = i + 1
+        if i < len(self.script):
+            return self.script[i]
+        self.forks.extend(self.script[:i] + [v] for v in range(lo + 1, hi + 1))
+        self.script.append(lo)
+        return lo
+
 
 def liveness(story: Story) -> dict[str, frozenset]:
     """For each scene: the variables that may still be read from there on."""
@@ -235,13 +246,14 @@ class StateSpace:
         ch = p.chosen
         return (sid, tuple([v[n] for n in self.live[sid]]),
                 tuple([min(vis.get(s, 0), cap) for s in self.counted_scenes[sid]]),
-                tuple([min(ch.get(k, 0), cap) for k in self.counted_choices[sid]]))
+                tuple([min(ch.get(k, 0), cap) for k in self.counted_choices[sid]]), p._calls)
 
     def restore(self, p: Playthrough, key: tuple) -> None:
         """Put `p` in the state of `key`; variables and counts dead there keep
         stale values or are dropped: nothing reads them again."""
-        sid, vals, vis, ch = key
+        sid, vals, vis, ch, calls = key
         p.scene = self.story.scenes[sid]
+        p._calls = calls
         v = p.vars
         for n, val in zip(self.live[sid], vals):
             v[n] = val
