@@ -266,6 +266,7 @@ class ChoiceDef:
     call: str | None = None  # a scene to call (§11.4); `then` is the story's thens[key]
     returns: bool = False  # `return: true`: back to the innermost call's `then`
     fallback: bool = False  # offered only when nothing else is (§11.7)
+    jumps: bool = False  # call or returns: the step goes through Playthrough._exit
 
 
 @record

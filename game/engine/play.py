@@ -130,6 +130,14 @@ class Playthrough:
         return self._passed
 
     @property
+    def passed_scenes(self) -> tuple:
+        """The `pause: false` scenes the last step passed through, in order."""
+        if not self._history:
+            return ()
+        entered = self._history[-1][6]
+        return tuple(entered[:-1]) if entered.__class__ is list else ()
+
+    @property
     def calls(self) -> list[str]:
         """The scene ids of the calls in progress, innermost last (§11.4)."""
         return [called for called, _ in self._calls]
@@ -218,10 +226,13 @@ class Playthrough:
             chosen = self.chosen
             n = chosen[key] = chosen.get(key, 0) + 1
             stage = 1
-            self.reply = c.reply.render(self, n) if c.reply is not None else None
+            if c.reply is not None:
+                self.reply = c.reply.render(self, n)
+            elif reply is not None:
+                self.reply = None
             if passed:
                 self._passed = ()
-            if c.call is None and not c.returns:
+            if not c.jumps:
                 goto = c.goto
                 target = goto.target
                 if target is None:
@@ -248,7 +259,7 @@ class Playthrough:
                 eff(self)
             if scene.unlock:
                 self._unlock(scene)
-            if not scene.pause and scene.continue_choice is not None:
+            if not scene.pause:  # only a scene without choices can have `pause: false`
                 entered = [target]
                 scene, f = self._pass_through(scene, entered)
                 fired = f or fired

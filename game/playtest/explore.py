@@ -72,7 +72,7 @@ class Report:
     def all_choices(self) -> list[str]:
         out = []
         for s in self.story.scenes.values():
-            if s.continue_choice is not None:
+            if s.continue_choice is not None and s.pause:  # a `pause: false` scene offers nothing
                 out.append(s.continue_choice.key)
             out.extend(c.key for c in s.choices)
         return out
@@ -113,6 +113,7 @@ def random_playtest(story: Story, runs: int = 100, seed: int = 0, max_steps: int
             used[key] = used.get(key, 0) + 1
             rep.taken.add(key)
             rep.reached.add(play.scene.id)
+            rep.reached.update(play.passed_scenes)
             rep.note_state(play)
         else:
             finding = Finding(play.scene.id, list(play.steps), f"no ending after {max_steps} steps", run_seed, run)
@@ -318,6 +319,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                     continue
                 forks.extend(play.forks)
                 rep.taken.add(f"{sid}.{cid}")
+                rep.reached.update(play.passed_scenes)
                 nkey = space.key(play)
                 out.append(nkey)
                 if nkey not in parent:

@@ -428,6 +428,13 @@ class Compiler:
         forms = 0
         for c, body, ppos, pnode in paragraphs:
             src = body.strip("\n") if not isinstance(value, str) else body.rstrip("\n")
+            if "{" not in src and "}" not in src:  # most paragraphs: nothing to parse
+                compiled.append((c.fn if c is not None and not c.is_const else None, (src,)))
+                if c is not None and not c.is_const:
+                    static = False
+                elif c is not None and not c.const:
+                    compiled.pop()
+                continue
             parser = TextParser(src, self.variables, self.scope, owner, forms)
             try:
                 parts = parser.parse()
@@ -533,7 +540,9 @@ class Compiler:
             rep.error(sc.kpos[kinds[1]], f"scene '{sid}' has both {kinds[0]} and {kinds[1]}; "
                                          "a scene has exactly one of choices, goto, call, return or ending")
         pause = sc.get("pause", True) is not False
-        if not pause and ("choices" in sc.kpos or "ending" in sc.kpos):
+        if not pause and not any(k in sc.kpos for k in ("goto", "call", "return")):
+            pause = True  # reported below, or with the scene's missing exit
+        if sc.get("pause", True) is False and ("choices" in sc.kpos or "ending" in sc.kpos):
             rep.error(sc.kpos["pause"], f"'pause: false' applies only to a scene without choices (one with goto, "
                                         f"call or return); scene '{sid}' has {'choices' if 'choices' in sc.kpos else 'an ending'}")
         ending_rec = sc.get("ending")
@@ -578,7 +587,8 @@ class Compiler:
                 goto = self.approx_goto(call, then)
             cont = ChoiceDef(id="continue", key=f"{sid}.continue", text=Text(((None, ("Continue",)),), "Continue"),
                              cond=None, locked=None, once=False, effects=(), note=None, historical=False,
-                             goto=goto, explicit_id=False, where=where, reads=goto_reads, call=call, returns=returns)
+                             goto=goto, explicit_id=False, where=where, reads=goto_reads, call=call, returns=returns,
+                             jumps=bool(call or returns))
             if returns:
                 self.returning.append(cont)
         return Scene(id=sid, title=sc.get("title"), chapter=sc.get("chapter"), pov=sc.get("pov"), text=text,
@@ -726,7 +736,8 @@ class Compiler:
         out = ChoiceDef(view=view, view_locked=view_locked, id=cid, key=key, text=text, cond=cond, locked=ch.get("locked"),
                         once=bool(ch.get("once")), effects=effects, note=note,
                         historical=bool(ch.get("historical")), goto=goto, explicit_id="id" in ch, where=where,
-                        reads=self.scope.take_local(), reply=reply, call=call, returns=returns, fallback=fallback)
+                        reads=self.scope.take_local(), reply=reply, call=call, returns=returns, fallback=fallback,
+                        jumps=bool(call or returns))
         if returns:
             self.returning.append(out)
         return out
