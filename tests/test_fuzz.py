@@ -16,13 +16,20 @@ from tests.conftest import repo_path
 
 SPY = Path(repo_path("tests", "data", "spy"))
 FILES = {name: (SPY / name).read_text(encoding="utf-8") for name in ("story.yaml", "scenes.yaml")}
+INK = Path(repo_path("tests", "data", "ink_port"))
+FILES_11 = {name: (INK / name).read_text(encoding="utf-8") for name in ("story.yaml", "scenes.yaml")}
+FRAGMENTS = ["{seq: a | b}", "{if suspicion > 1: x | y}", "{sequ: a}", "{if: x}", "{cycle: {once: a | }",
+             "\\|", "{shuffle:}", "{if lied: {if lied: {if lied: a}}}", "}", "{", "call: cell", "return: true",
+             "then: free", "pause: false", "fallback: true", "was: [cell]", "reply: {seq: a}",
+             "- {if: lied, do: [suspicion = suspicion / 0]}", "suspicion = random(3, 1)", "known += 'x'",
+             "min(1)", "len(lied)", "'a' in lied"]
 POSITIONED = re.compile(r"^.+:\d+:\d+: (error|warning): .+")
 
 
 def mutate(text: str, data) -> str:
     lines = text.splitlines(keepends=True)
     op = data.draw(st.sampled_from(["delete", "duplicate", "retype", "bytes", "truncate", "swap_indent",
-                                    "huge_int", "control"]))
+                                    "huge_int", "control", "form"]))
     if not lines:
         return text
     i = data.draw(st.integers(0, len(lines) - 1))
@@ -57,6 +64,10 @@ def mutate(text: str, data) -> str:
         at = data.draw(st.integers(0, len(line)))
         piece = ch if data.draw(st.booleans()) else f"\\u{ord(ch):04x}"
         lines[i] = line[:at] + piece + line[at:]
+    elif op == "form":  # a format 1.1 construct, well- or ill-formed, somewhere in a line
+        line = lines[i]
+        j = data.draw(st.integers(0, len(line)))
+        lines[i] = line[:j] + data.draw(st.sampled_from(FRAGMENTS)) + line[j:]
     elif op == "swap_indent":
         lines[i] = "  " + lines[i] if data.draw(st.booleans()) else lines[i].lstrip()
     return "".join(lines)
@@ -65,8 +76,18 @@ def mutate(text: str, data) -> str:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_mutated_stories_give_a_story_or_positioned_problems(data):
-    target = data.draw(st.sampled_from(sorted(FILES)))
-    texts = dict(FILES)
+    check_mutated(data, FILES)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_format11_stories_give_a_story_or_positioned_problems(data):
+    check_mutated(data, FILES_11)
+
+
+def check_mutated(data, files):
+    target = data.draw(st.sampled_from(sorted(files)))
+    texts = dict(files)
     for _ in range(data.draw(st.integers(1, 3))):
         texts[target] = mutate(texts[target], data)
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,7 +15,7 @@ INT_LIMIT = 1_000_000_000
 @record
 class VarDef:
     name: str
-    type: str  # int | bool | str
+    type: str  # int | bool | str | set
     default: Any
     lo: int = -INT_LIMIT
     hi: int = INT_LIMIT
@@ -31,35 +31,155 @@ class VarDef:
         return self.label or self.name.replace("_", " ")
 
 
+class SetValue(tuple):
+    """A set variable's value: its members in the order of the variable's
+    `values` (so it is hashable, canonical and renders in that order). It
+    compares equal to any set, list or tuple of the same members."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        if isinstance(other, (set, frozenset)):
+            return frozenset(self) == other
+        if isinstance(other, (list, tuple)):
+            return len(self) == len(other) and frozenset(self) == frozenset(other)
+        return NotImplemented
+
+    def __ne__(self, other):
+        r = self.__eq__(other)
+        return r if r is NotImplemented else not r
+
+    __hash__ = tuple.__hash__
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(repr(x) for x in self) + "}" if self else "set()"
+
+
+EMPTY_SET = SetValue()
+
+
+class Form:
+    """An inline form of §11.2 inside a text, parsed at load: `{if C: A | B}`,
+    `{seq: ...}`, `{cycle: ...}`, `{once: ...}`, `{shuffle: ...}`. Each
+    alternative is a tuple of parts (str, (name,), or a Form)."""
+
+    __slots__ = ("kind", "cond", "alts", "salt")
+
+    def __init__(self, kind: str, alts: tuple, cond: Fn | None = None, salt: int = 0):
+        self.kind = kind  # if | seq | cycle | once | shuffle
+        self.cond = cond
+        self.alts = alts
+        self.salt = salt  # the text's owner and the form's position, hashed at load (shuffle)
+
+    def pick(self, p, n: int):
+        """The alternative shown now (a tuple of parts), or None."""
+        kind = self.kind
+        alts = self.alts
+        if kind == "if":
+            if self.cond(p):
+                return alts[0]
+            return alts[1] if len(alts) > 1 else None
+        if n < 1:
+            n = 1
+        if kind == "seq":
+            return alts[min(n, len(alts)) - 1]
+        if kind == "cycle":
+            return alts[(n - 1) % len(alts)]
+        if kind == "once":
+            return alts[n - 1] if n <= len(alts) else None
+        # shuffle: a hash of the seed, the owner (scene id), N and the position
+        h = _mix64((p.seed & _MASK64) ^ _mix64(self.salt ^ (n * 0x9E3779B97F4A7C15 & _MASK64)))
+        return alts[h % len(alts)]
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _mix64(z: int) -> int:
+    z = (z + 0x9E3779B97F4A7C15) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+def render_parts(parts: tuple, p, n: int) -> str:
+    """Parts with forms: an empty form leaves one space where two would meet
+    (and none at the start or end of a line)."""
+    out: list[str] = []
+    v = p.vars
+    collapse = False  # the last thing rendered was an empty form
+    for x in parts:
+        cls = x.__class__
+        if cls is str:
+            s = x
+        elif cls is tuple:
+            s = _show(v[x[0]])
+        else:
+            alt = x.pick(p, n)
+            s = render_parts(alt, p, n) if alt else ""
+            if not s:
+                collapse = True
+                continue
+        if collapse:
+            collapse = False
+            if s[0] == " " and (not out or out[-1].endswith((" ", "\n"))):
+                s = s[1:]
+                if not s:
+                    continue
+            elif s[0] == "\n" and out and out[-1].endswith(" "):
+                out[-1] = out[-1].rstrip(" ")
+        out.append(s)
+    text = "".join(out)
+    if collapse and text.endswith(" "):
+        text = text.rstrip(" ")
+    return text
+
+
 @record
 class Text:
     """Text rendered at play time: paragraphs (condition or None, parts).
 
-    A part is a str (literal) or a 1-tuple (variable name,). `static` is the
-    rendered text when nothing in it depends on state."""
+    A part is a str (literal), a 1-tuple (variable name,) or a Form. `static`
+    is the rendered text when nothing in it depends on state. `counter` says
+    what N counts for the forms that need it: ("v", scene id) the visits of
+    a scene, ("c", "scene.choice") the times a choice was taken."""
 
     paragraphs: tuple[tuple[Fn | None, tuple], ...]
     static: str | None
+    counter: tuple | None = None
 
     def __post_init__(self) -> None:
-        # (condition, the paragraph's text when it has no variables, parts)
-        fast = tuple((cond, "".join(parts) if all(x.__class__ is str for x in parts) else None, parts)
+        # (condition, the paragraph's text when it has no variables, parts, has forms)
+        fast = tuple((cond, "".join(parts) if all(x.__class__ is str for x in parts) else None, parts,
+                      any(x.__class__ is Form for x in parts))
                      for cond, parts in self.paragraphs)
         object.__setattr__(self, "_fast", fast)
 
-    def render(self, p) -> str:
+    def render(self, p, n: int | None = None) -> str:
         if self.static is not None:
             return self.static
         out = []
         v = p.vars
-        for cond, fixed, parts in self._fast:
+        for cond, fixed, parts, forms in self._fast:
             if cond is not None and not cond(p):
                 continue
             if fixed is not None:
                 out.append(fixed)
+            elif forms:
+                if n is None:
+                    n = self.count(p)
+                s = render_parts(parts, p, n)
+                if s:
+                    out.append(s)
             else:
                 out.append("".join([x if x.__class__ is str else _show(v[x[0]]) for x in parts]))
         return "\n\n".join(out)
+
+    def count(self, p) -> int:
+        c = self.counter
+        if c is None:
+            return 1
+        return (p.visits if c[0] == "v" else p.chosen).get(c[1], 0)
 
 
 def _show(value: Any) -> str:
@@ -69,6 +189,8 @@ def _show(value: Any) -> str:
         return "true"
     if value is False:
         return "false"
+    if value.__class__ is SetValue:
+        return ", ".join(value)
     return str(value)
 
 
@@ -118,6 +240,10 @@ class Goto:
         return (self.target,) if self.target is not None else tuple(t for _, t in self.branches)
 
 
+MAX_CALLS = 8  # calls nest up to this deep (format §11.4)
+MAX_PASS = 50  # scenes with `pause: false` passed through in one step
+
+
 @record
 class ChoiceDef:
     id: str
@@ -129,13 +255,18 @@ class ChoiceDef:
     effects: tuple[Fn, ...]
     note: str | None
     historical: bool
-    goto: Goto
+    goto: Goto  # for call/return: every scene it may lead to (for analysis; never resolved)
     explicit_id: bool
     where: str  # "path:line" for runtime errors
     reads: frozenset = frozenset()  # variables its condition, effects and goto read
     # Views to offer when the text never changes (most choices): no allocation per offer.
     view: "ChoiceView | None" = None
     view_locked: "ChoiceView | None" = None
+    reply: "Text | None" = None  # shown at the top of the next screen (§11.3)
+    call: str | None = None  # a scene to call (§11.4); `then` is the story's thens[key]
+    returns: bool = False  # `return: true`: back to the innermost call's `then`
+    fallback: bool = False  # offered only when nothing else is (§11.7)
+    jumps: bool = False  # call or returns: the step goes through Playthrough._exit
 
 
 @record
@@ -164,6 +295,9 @@ class Scene:
     # Its text, choice conditions or ending text call chance(): the offer is
     # then decided on entry rather than when first shown (format §11.1).
     offer_draws: bool = False
+    pause: bool = True  # False: passed through at once, its text shown before the next scene's (§11.3)
+    choice_aliases: Mapping = MappingProxyType({})  # old choice id (`was:`) -> id
+    has_fallback: bool = False
 
 
 @record
@@ -214,6 +348,10 @@ class StoryData:
     files: tuple[str, ...] = ()
     counted_scenes: tuple[str, ...] = ()  # named in visited()
     counted_choices: tuple[str, ...] = ()  # named in chose()
+    # The `then` of every call, by the key of the choice ("scene.choice") or
+    # the scene id that makes it; resolved when the call returns.
+    thens: Mapping = MappingProxyType({})
+    scene_aliases: Mapping = MappingProxyType({})  # old scene id (`was:`) -> id
 
 
 def frozen(d: dict) -> Mapping:

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .errors import StoryRuntimeError
-from .model import ChoiceDef, ChoiceView, CodexEntry, Note, Scene
+from .model import MAX_CALLS, MAX_PASS, ChoiceDef, ChoiceView, CodexEntry, Note, Scene
 
 if TYPE_CHECKING:  # pragma: no cover
     from .story import Story
@@ -35,6 +35,10 @@ class Outcomes:
     def chance(self, percent: int) -> bool:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def random(self, lo: int, hi: int) -> int:  # pragma: no cover - interface
+        """An int in [lo, hi] (lo <= hi), in place of random(lo, hi)."""
+        raise NotImplementedError
+
 
 class Offer:
     """What the current scene shows and offers, decided once per entry."""
@@ -51,11 +55,12 @@ class Offer:
 class StepResult:
     """What one step did, for the player's eyes."""
 
-    __slots__ = ("choice", "note", "unlocked", "trigger", "scene")
+    __slots__ = ("choice", "note", "unlocked", "trigger", "scene", "reply")
 
     def __init__(self, choice: ChoiceDef, note: Note | None, unlocked: tuple[CodexEntry, ...],
-                 trigger: str | None, scene: Scene):
+                 trigger: str | None, scene: Scene, reply: str | None = None):
         self.choice = choice
+        self.reply = reply  # the choice's reply, rendered (also at the top of play.text)
         self.note = note
         self.unlocked = unlocked
         self.trigger = trigger  # the scene a trigger sent the player to, if one fired
@@ -69,7 +74,7 @@ class StepResult:
 class Playthrough:
     __slots__ = ("story", "scene", "chapter", "vars", "visits", "chosen", "unlocked", "_unlocked_set",
                  "steps", "seed", "rng", "log", "_history", "_state_view", "notice", "_scenes", "_triggers",
-                 "outcomes", "_offer", "__weakref__")
+                 "outcomes", "_offer", "_calls", "reply", "_passed", "__weakref__")
 
     def __init__(self, story: "Story", seed: int = 0, outcomes: "Outcomes | None" = None):
         """`outcomes`: decides chance() instead of the seeded source (the
@@ -92,6 +97,11 @@ class Playthrough:
         self.chapter: str | None = None
         self.notice: str | None = None
         self.log: list = []
+        # Calls in progress (§11.4): (called scene id, key of the call's `then`
+        # in story.data.thens), innermost last; a tuple, replaced on change.
+        self._calls: tuple = ()
+        self.reply: str | None = None  # the last choice's reply, rendered (§11.3)
+        self._passed: tuple = ()  # texts of the `pause: false` scenes passed through in the last step
         self.scene = story.scenes[story.start]
         self._enter(story.start)
 
@@ -103,7 +113,34 @@ class Playthrough:
 
     @property
     def text(self) -> str:
+        """Everything the player reads on this screen (§11.3): the last
+        choice's reply, the texts passed through, the scene's text."""
+        text = self._current_offer().text
+        if self.reply is None and not self._passed:
+            return text
+        return "\n\n".join([x for x in (self.reply, *self._passed, text) if x])
+
+    @property
+    def scene_text(self) -> str:
+        """The current scene's own text, without the reply or passed texts."""
         return self._current_offer().text
+
+    @property
+    def passed_texts(self) -> tuple:
+        return self._passed
+
+    @property
+    def passed_scenes(self) -> tuple:
+        """The `pause: false` scenes the last step passed through, in order."""
+        if not self._history:
+            return ()
+        entered = self._history[-1][6]
+        return tuple(entered[:-1]) if entered.__class__ is list else ()
+
+    @property
+    def calls(self) -> list[str]:
+        """The scene ids of the calls in progress, innermost last (§11.4)."""
+        return [called for called, _ in self._calls]
 
     @property
     def ended(self) -> bool:
@@ -135,7 +172,10 @@ class Playthrough:
         views = []
         takeable = {}
         chosen = self.chosen
+        fallback = sc.has_fallback
         for c in sc.choices:
+            if fallback and c.fallback:
+                continue
             if c.once and c.key in chosen:
                 continue
             if c.cond is not None and not c.cond(self):
@@ -144,6 +184,13 @@ class Playthrough:
                 continue
             views.append(c.view or ChoiceView(c.id, c.text.render(self)))
             takeable[c.id] = c
+        if fallback and not takeable:
+            # §11.7: offered only when nothing else is, and then alone
+            views = []
+            for c in sc.choices:
+                if c.fallback and (c.cond is None or c.cond(self)):
+                    views.append(c.view or ChoiceView(c.id, c.text.render(self)))
+                    takeable[c.id] = c
         return Offer(text, ending_text, tuple(views), takeable)
 
     def _find(self, choice_id: str) -> ChoiceDef | None:
@@ -155,7 +202,12 @@ class Playthrough:
         cid = choice_id if choice_id.__class__ is str else str(choice_id)
         c = self._find(cid)
         if c is None:
-            raise ValueError(self._not_offered(cid))
+            new_id = self.scene.choice_aliases.get(cid)  # an old id (`was:`), from a save or a file
+            if new_id is not None:
+                c = self._find(new_id)
+                cid = new_id
+            if c is None:
+                raise ValueError(self._not_offered(cid))
         sc = self.scene
         chapter = self.chapter
         rng = self.rng
@@ -165,18 +217,28 @@ class Playthrough:
         n_unlocked = len(unlocked)
         key = c.key
         offer = self._offer
-        target = None
+        calls, reply, passed = self._calls, self.reply, self._passed
+        entered = None  # the scene(s) entered: one id, or a list when passing through
         stage = 0  # 1: the choice was counted; 2: the target was entered
         try:
             for eff in c.effects:
                 eff(self)
             chosen = self.chosen
-            chosen[key] = chosen.get(key, 0) + 1
+            n = chosen[key] = chosen.get(key, 0) + 1
             stage = 1
-            goto = c.goto
-            target = goto.target
-            if target is None:
-                target = goto.resolve(self)
+            if c.reply is not None:
+                self.reply = c.reply.render(self, n)
+            elif reply is not None:
+                self.reply = None
+            if passed:
+                self._passed = ()
+            if not c.jumps:
+                goto = c.goto
+                target = goto.target
+                if target is None:
+                    target = goto.resolve(self)
+            else:
+                target = self._exit(c)
             fired = None
             for t in self._triggers:
                 if t.cond(self):
@@ -191,25 +253,86 @@ class Playthrough:
                 self.chapter = scene.chapter
             visits = self.visits
             visits[target] = visits.get(target, 0) + 1
+            entered = target
             stage = 2
             for eff in scene.effects:
                 eff(self)
             if scene.unlock:
                 self._unlock(scene)
+            if not scene.pause:  # only a scene without choices can have `pause: false`
+                entered = [target]
+                scene, f = self._pass_through(scene, entered)
+                fired = f or fired
             self._offer = None
             if scene.offer_draws:
                 self._offer = self._decide_offer()
         except (StoryRuntimeError, RecursionError) as exc:
-            self._rollback((sc, chapter, rng, log, n_unlocked, key, target, offer), stage)
+            self._rollback((sc, chapter, rng, log, n_unlocked, key, entered, offer, calls, reply, passed), stage)
             if isinstance(exc, RecursionError):
                 raise StoryRuntimeError("expression too deep to evaluate", c.where, sc.id, cid) from None
             raise exc.in_context(sc.id, cid, c.where) from None
         self.steps.append(cid)
-        self._history.append((sc, chapter, rng, log, n_unlocked, key, target, offer))
+        self._history.append((sc, chapter, rng, log, n_unlocked, key, entered, offer, calls, reply, passed))
         note = c.note
         story = self.story
         new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
-        return StepResult(c, story.notes[note] if note is not None else None, new, fired, scene)
+        return StepResult(c, story.notes[note] if note is not None else None, new, fired, scene, self.reply)
+
+    def _exit(self, x: ChoiceDef) -> str:
+        """Where a choice (or a choice-less scene's exit) with call or return leads."""
+        if x.returns:
+            calls = self._calls
+            if not calls:
+                raise StoryRuntimeError("`return` with no call in progress", x.where)
+            self._calls = calls[:-1]
+            then = self.story.data.thens[calls[-1][1]]
+            target = then.target
+            return target if target is not None else then.resolve(self)  # resolved now, with today's state
+        if x.call is not None:
+            if len(self._calls) >= MAX_CALLS:
+                raise StoryRuntimeError(f"calls nested more than {MAX_CALLS} deep (calling '{x.call}' from "
+                                        f"{' → '.join(self.calls)})", x.where)
+            self._calls = self._calls + ((x.call, x.key),)
+            return x.call
+        goto = x.goto
+        target = goto.target
+        return target if target is not None else goto.resolve(self)
+
+    def _pass_through(self, scene: Scene, entered: list) -> tuple:
+        """Follow `pause: false` scenes from `scene` (already entered) on to
+        one that pauses. Returns (that scene, the trigger that fired or None)."""
+        passed = []
+        fired = None
+        n = 0
+        triggers = self._triggers
+        while not scene.pause and scene.continue_choice is not None:
+            n += 1
+            if n > MAX_PASS:
+                raise StoryRuntimeError(f"more than {MAX_PASS} scenes with 'pause: false' passed through in one "
+                                        "step (a loop of them?)", scene.where)
+            t = scene.text.render(self)
+            if t:
+                passed.append(t)
+            target = self._exit(scene.continue_choice)
+            for tr in triggers:
+                if tr.cond(self):
+                    target = fired = tr.target
+                    break
+            nxt = self._scenes.get(target)
+            if nxt is None:
+                raise StoryRuntimeError(f"goto into scene '{target}', which does not exist in this story",
+                                        scene.where)
+            scene = self.scene = nxt
+            if scene.chapter is not None:
+                self.chapter = scene.chapter
+            self.visits[target] = self.visits.get(target, 0) + 1
+            entered.append(target)
+            for eff in scene.effects:
+                eff(self)
+            if scene.unlock:
+                self._unlock(scene)
+        self._passed = tuple(passed)
+        return scene, fired
 
     def _enter(self, sid: str) -> None:
         """Enter a scene outside a step (the start)."""
@@ -225,6 +348,8 @@ class Playthrough:
                 eff(self)
             if scene.unlock:
                 self._unlock(scene)
+            if not scene.pause and scene.continue_choice is not None:
+                scene, _ = self._pass_through(scene, [sid])
             self._offer = self._decide_offer() if scene.offer_draws else None
         except RecursionError:
             raise StoryRuntimeError("expression too deep to evaluate", scene.where, sid) from None
@@ -247,19 +372,24 @@ class Playthrough:
         return True
 
     def _rollback(self, record: tuple, stage: int) -> None:
-        scene, chapter, rng, log, n_unlocked, key, target, offer = record
+        scene, chapter, rng, log, n_unlocked, key, target, offer, calls, reply, passed = record
         v = self.vars
         for name, old in reversed(log):
             v[name] = old
         if stage >= 1:
             self._dec(self.chosen, key)
         if stage >= 2:
-            self._dec(self.visits, target)
+            if target.__class__ is list:
+                for t in target:
+                    self._dec(self.visits, t)
+            elif target is not None:
+                self._dec(self.visits, target)
         for cid in self.unlocked[n_unlocked:]:
             self._unlocked_set.discard(cid)
         del self.unlocked[n_unlocked:]
         self.scene, self.chapter, self.rng = scene, chapter, rng
         self._offer = offer
+        self._calls, self.reply, self._passed = calls, reply, passed
         self.log = []
 
     @staticmethod
@@ -300,6 +430,19 @@ class Playthrough:
         z ^= z >> 31
         return z % 100 < percent
 
+    def random(self, lo: int, hi: int) -> int:
+        """`random(lo, hi)` (§11.5): an int drawn uniformly from [lo, hi] by
+        the seeded source (or decided by `outcomes`)."""
+        if lo > hi:
+            raise StoryRuntimeError(f"random({lo}, {hi}): the first bound is greater than the second")
+        if self.outcomes is not None:
+            return self.outcomes.random(lo, hi)
+        self.rng = z = (self.rng + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        z ^= z >> 31
+        return lo + z % (hi - lo + 1)
+
     # ------------------------------------------------------------ history
     def history_choices(self) -> list[tuple[Scene, ChoiceDef]]:
         """(scene, choice) for every step taken, oldest first."""
@@ -317,6 +460,7 @@ class Playthrough:
             "scene": self.scene.id, "chapter": self.chapter, "vars": dict(self.vars),
             "visits": dict(self.visits), "chosen": dict(self.chosen), "unlocked": list(self.unlocked),
             "steps": list(self.steps), "seed": self.seed, "rng": self.rng,
+            "calls": [list(f) for f in self._calls], "reply": self.reply,
         }
 
     def __eq__(self, other: object) -> bool:

@@ -72,7 +72,7 @@ class Report:
     def all_choices(self) -> list[str]:
         out = []
         for s in self.story.scenes.values():
-            if s.continue_choice is not None:
+            if s.continue_choice is not None and s.pause:  # a `pause: false` scene offers nothing
                 out.append(s.continue_choice.key)
             out.extend(c.key for c in s.choices)
         return out
@@ -113,6 +113,7 @@ def random_playtest(story: Story, runs: int = 100, seed: int = 0, max_steps: int
             used[key] = used.get(key, 0) + 1
             rep.taken.add(key)
             rep.reached.add(play.scene.id)
+            rep.reached.update(play.passed_scenes)
             rep.note_state(play)
         else:
             finding = Finding(play.scene.id, list(play.steps), f"no ending after {max_steps} steps", run_seed, run)
@@ -167,6 +168,17 @@ class _Forking(Playthrough):
         self.forks.append(self.script[:i] + [False])
         self.script.append(True)
         return True
+
+    def random(self, lo: int, hi: int) -> int:
+        if lo > hi:
+            raise StoryRuntimeError(f"random({lo}, {hi}): the first bound is greater than the second")
+        i = self.pos
+        self.pos = i + 1
+        if i < len(self.script):
+            return self.script[i]
+        self.forks.extend(self.script[:i] + [v] for v in range(lo + 1, hi + 1))
+        self.script.append(lo)
+        return lo
 
 
 def liveness(story: Story) -> dict[str, frozenset]:
@@ -235,13 +247,14 @@ class StateSpace:
         ch = p.chosen
         return (sid, tuple([v[n] for n in self.live[sid]]),
                 tuple([min(vis.get(s, 0), cap) for s in self.counted_scenes[sid]]),
-                tuple([min(ch.get(k, 0), cap) for k in self.counted_choices[sid]]))
+                tuple([min(ch.get(k, 0), cap) for k in self.counted_choices[sid]]), p._calls)
 
     def restore(self, p: Playthrough, key: tuple) -> None:
         """Put `p` in the state of `key`; variables and counts dead there keep
         stale values or are dropped: nothing reads them again."""
-        sid, vals, vis, ch = key
+        sid, vals, vis, ch, calls = key
         p.scene = self.story.scenes[sid]
+        p._calls = calls
         v = p.vars
         for n, val in zip(self.live[sid], vals):
             v[n] = val
@@ -306,6 +319,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                     continue
                 forks.extend(play.forks)
                 rep.taken.add(f"{sid}.{cid}")
+                rep.reached.update(play.passed_scenes)
                 nkey = space.key(play)
                 out.append(nkey)
                 if nkey not in parent:

@@ -29,8 +29,11 @@ PLAYTHROUGH = S.Record("playthrough", {
     "expect": S.F(S.Record("expectations", {
         "scene": S.F(S.Ident("The scene the player stands in after the last step.")),
         "ending": S.F(S.Ident("The ending scene reached.")),
-        "state": S.F(S.MapOf(S.Scalar(), "variable values")),
+        "state": S.F(S.MapOf(S.OneOf("A value (a set: a list of values).", scalar=S.Scalar(),
+                                     seq=S.ListOf(S.Str())), "variable values")),
         "visited": S.F(S.ListOf(S.Ident(), single_ok=True)),
+        "reply": S.F(S.Str("The last reply, rendered, must contain this text.")),
+        "calls": S.F(S.ListOf(S.Ident(), doc="The calls in progress (scene ids, innermost last).")),
     })),
 }, doc="A playthrough file (§8).")
 
@@ -196,10 +199,20 @@ def check_expectations(rec: S.Rec, play: Playthrough, story: Story, rep: Reporte
     if not exp:
         return
     here = play.scene.id
-    if "scene" in exp and exp["scene"] != here:
+    aliases = story.data.scene_aliases  # old ids (`was:`) read as the new
+    if "scene" in exp and aliases.get(exp["scene"], exp["scene"]) != here:
         rep.error(exp.at("scene"), f"expected scene '{exp['scene']}', but the player stands in '{here}'")
+    if "reply" in exp:
+        want = str(exp["reply"])
+        if play.reply is None or want not in play.reply:
+            got = "no reply" if play.reply is None else f"the reply {play.reply!r}"
+            rep.error(exp.at("reply"), f"expected the last reply to contain {want!r}, but there is {got}")
+    if "calls" in exp:
+        want_calls = [aliases.get(x, x) for x in exp["calls"]]
+        if want_calls != play.calls:
+            rep.error(exp.at("calls"), f"expected the calls in progress {want_calls}, actual {play.calls}")
     if "ending" in exp:
-        want = exp["ending"]
+        want = aliases.get(exp["ending"], exp["ending"])
         if want not in story.scenes or story.scenes[want].ending is None:
             rep.error(exp.at("ending"), f"'{want}' is not an ending scene of story '{story.id}'")
         elif not play.ended:
@@ -212,12 +225,18 @@ def check_expectations(rec: S.Rec, play: Playthrough, story: Story, rep: Reporte
             rep.error(exp["state"].kpos[name], f"unknown variable '{name}' in expect.state")
             continue
         actual = play.state[name]
-        if story.variables[name].type == "str" and want is not None and not isinstance(want, bool):
+        vtype = story.variables[name].type
+        if vtype == "str" and want is not None and not isinstance(want, bool):
             want = str(want)
+        if vtype == "set":
+            if not isinstance(want, list) or actual != [str(x) for x in want]:
+                rep.error(pos, f"expected {name} = {_show(want)}, actual [{', '.join(actual)}]")
+            continue
         if actual != want or type(actual) is not type(want):
             rep.error(pos, f"expected {name} = {_show(want)}, actual {_show(actual)}")
     visited = exp.get("visited") or []
     for i, sid in enumerate(visited):
+        sid = aliases.get(sid, sid)
         if sid not in story.scenes:
             rep.error(visited.ipos[i], f"unknown scene '{sid}' in expect.visited")
         elif not play.visits.get(sid):
@@ -229,6 +248,8 @@ def _show(v) -> str:
         return "true"
     if v is False:
         return "false"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(str(x) for x in v) + "]"
     return repr(v) if isinstance(v, str) else str(v)
 
 

@@ -16,13 +16,13 @@ import yaml
 from collections import deque
 
 from game.engine.records import record
-from game.engine.model import (INT_LIMIT, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
+from game.engine.model import (INT_LIMIT, SetValue, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
                                Text, Trigger, VarDef, frozen)
 
 from . import schema as S
-from .expressions import ExprError, Scope, compile_condition, compile_effect
+from .expressions import MAX_NESTED_EFFECTS, ExprError, Scope, compile_condition, compile_effect
 from .problems import Pos, Reporter, did_you_mean
-from .text import parse_interpolation
+from .text import TextError, TextParser, locate
 from .yamlread import MAX_FILE_BYTES, Walker, YamlProblem, compose, read_text
 
 MANIFEST_NAME = "story.yaml"
@@ -196,13 +196,20 @@ def fingerprint(manifest: SourceFile | None, content: list[SourceFile]) -> str:
     return h.hexdigest()[:32]
 
 
+def _never(p) -> bool:
+    return False
+
+
 class Compiler:
     def __init__(self, root: str, rep: Reporter, cache=None):
         self.root = root
         self.rep = rep
         self.cache = cache  # a ParseCache, or None to read every file
+        self.file_data: dict[str, bytes] = {}  # for positions inside texts, decoded when needed
+        self._decoded: dict[str, str] = {}
 
     def parse(self, sf: SourceFile, kind: S.Record):
+        self.file_data[sf.path] = sf.data
         if self.cache is None:
             return parse_file(sf, kind, self.rep)
         return self.cache.parse(sf, kind, self.rep, parse_file)
@@ -275,7 +282,13 @@ class Compiler:
 
         self.used_notes: set[str] = set()
         self.used_codex: set[str] = set()
+        self.thens: dict[str, Goto] = {}
+        self.then_reads: dict[str, frozenset] = {}
+        self.returning: list[ChoiceDef] = []
         scenes = {sid: self.compile_scene(sc) for sid, sc in scene_recs.items()}
+        self.fix_returns()
+        self.check_pass_cycles(scenes)
+        scene_aliases = self.scene_aliases()
         triggers = self.compile_triggers(m.get("triggers", ()))
         notes_c = {nid: Note(nid, r.get("title"), self.text(r.get("text", ""), r.at("text")), r.get("source", ""))
                    for nid, (r, _) in notes.items()}
@@ -293,7 +306,8 @@ class Compiler:
             fingerprint=self.fingerprint, root=self.root, count_cap=max(cap, 1), files=self.files,
             counted_scenes=tuple(sorted(self.scope.counted_scenes)),
             counted_choices=tuple(sorted(self.scope.counted_choices)),
-            relevant_vars=self.relevant_vars(),
+            relevant_vars=self.relevant_vars(), thens=frozen(dict(self.thens)),
+            scene_aliases=frozen(scene_aliases),
         )
 
     def relevant_vars(self) -> frozenset:
@@ -327,10 +341,10 @@ class Compiler:
                 for key in ("min", "max"):
                     if key in v.kpos:
                         rep.error(v.kpos[key], f"'{key}' applies only to int variables; '{name}' is {t}")
-            if t != "str" and "values" in v.kpos:
-                rep.error(v.kpos["values"], f"'values' applies only to str variables; '{name}' is {t}")
-            if t == "str" and "values" not in v.kpos:
-                rep.error(v.pos, f"missing required key 'values' in variable '{name}' (a str variable lists its values)")
+            if t not in ("str", "set") and "values" in v.kpos:
+                rep.error(v.kpos["values"], f"'values' applies only to str and set variables; '{name}' is {t}")
+            if t in ("str", "set") and "values" not in v.kpos:
+                rep.error(v.pos, f"missing required key 'values' in variable '{name}' (a {t} variable lists its values)")
             if len(set(values)) != len(values):
                 rep.error(v.at("values"), f"'values' of '{name}' lists a value twice")
             if t == "int" and lo > hi:
@@ -341,7 +355,9 @@ class Compiler:
             default = v.get("default")
             dpos = v.at("default")
             if "default" in v.kpos and "default" not in v.bad:
-                if t == "int" and (isinstance(default, bool) or not isinstance(default, int)):
+                if t != "set" and isinstance(default, list):
+                    rep.error(dpos, f"default of '{name}' must be a single value, not a list")
+                elif t == "int" and (isinstance(default, bool) or not isinstance(default, int)):
                     rep.error(dpos, f"default of '{name}' must be a whole number, not {default!r}")
                 elif t == "bool" and not isinstance(default, bool):
                     rep.error(dpos, f"default of '{name}' must be true or false, not {default!r}")
@@ -355,6 +371,20 @@ class Compiler:
                                       + did_you_mean(default, values))
                 elif t == "int" and not lo <= default <= hi:
                     rep.error(dpos, f"default {default} of '{name}' is outside its range [{lo}, {hi}]")
+                elif t == "set":
+                    if not isinstance(default, list):
+                        rep.error(dpos, f"default of the set '{name}' must be a list of its values ([] for none), "
+                                        f"not {default!r}")
+                        default = []
+                    members = []
+                    for i, item in enumerate(default):
+                        item = str(item) if not isinstance(item, bool) and item is not None else item
+                        if item not in values:
+                            rep.error(default.ipos[i], f"'{item}' is not among the values of '{name}' "
+                                      f"({', '.join(values)})" + did_you_mean(str(item), values))
+                        else:
+                            members.append(item)
+                    default = SetValue(x for x in values if x in set(members))
             out[name] = VarDef(name=name, type=t, default=default, lo=lo, hi=hi, has_min=has_min, has_max=has_max,
                                values=values, label=v.get("label"), meter=bool(v.get("meter")),
                                hidden=bool(v.get("hidden")))
@@ -373,48 +403,109 @@ class Compiler:
             return None
 
     def effects(self, rec: S.Rec, key: str = "do") -> tuple:
-        out = []
         items = rec.get(key, ())
+        return tuple(self._effect_list(items, 0, []))
+
+    def _effect_list(self, items, depth: int, targets: list) -> list:
+        out = []
         for i, src in enumerate(items):
             pos = items.ipos[i]
+            if isinstance(src, S.Rec):
+                fn = self._cond_effect(src, pos, depth + 1, targets)
+                if fn is not None:
+                    out.append(fn)
+                continue
             try:
-                out.append(compile_effect(src, self.scope, self.where(pos)).apply)
+                eff = compile_effect(src, self.scope, self.where(pos))
             except ExprError as exc:
                 self.rep.error(pos, exc.message)
-        return tuple(out)
+                continue
+            targets.append(eff.target)
+            out.append(eff.apply)
+        return out
 
-    def text(self, value, pos: Pos) -> Text:
+    def _cond_effect(self, rec: S.Rec, pos: Pos, depth: int, targets: list):
+        """`{if: COND, do: [...], else: [...]}` (§11.5)."""
+        if depth > MAX_NESTED_EFFECTS:
+            self.rep.error(pos, f"conditional effects nested more than {MAX_NESTED_EFFECTS} deep")
+            return None
+        scope = self.scope
+        outer_local, outer_decisions = scope.local, scope.decision_reads
+        scope.local, scope.decision_reads = set(), set()
+        try:
+            c = self.cond(rec["if"], rec.at("if")) if "if" in rec else None
+        finally:
+            cond_reads = scope.local
+            scope.local, scope.decision_reads = outer_local | cond_reads, outer_decisions
+        inner: list = []
+        then_fns = tuple(self._effect_list(rec.get("do", ()), depth, inner))
+        else_fns = tuple(self._effect_list(rec.get("else", ()), depth, inner))
+        for t in inner:
+            scope.effect_deps.setdefault(t, set()).update(cond_reads)
+        targets.extend(inner)
+        if c is None:
+            return None
+        if c.is_const:
+            chosen = then_fns if c.const else else_fns
+
+            def const_effect(p):
+                for e in chosen:
+                    e(p)
+            return const_effect
+        cf = c.fn
+
+        def cond_effect(p):
+            for e in (then_fns if cf(p) else else_fns):
+                e(p)
+        return cond_effect
+
+    def text(self, value, pos: Pos, node=None, counter=None, owner: str = "") -> Text:
+        """`node`: the value's YAML node (for exact positions inside it);
+        `counter`: what N counts for its forms (see model.Text); `owner`
+        salts `{shuffle}` (with the form's position in the text)."""
         outer = self.scope.in_text
         self.scope.in_text = True
         try:
-            return self._text(value, pos)
+            return self._text(value, pos, node, counter, owner)
         finally:
             self.scope.in_text = outer
 
-    def _text(self, value, pos: Pos) -> Text:
+    def _text(self, value, pos: Pos, node, counter, owner) -> Text:
         if isinstance(value, str):
-            paragraphs = [(None, value, pos)]
+            paragraphs = [(None, value, pos, node)]
         else:
             paragraphs = []
             for i, item in enumerate(value):
                 ipos = value.ipos[i]
                 if isinstance(item, str):
-                    paragraphs.append((None, item, ipos))
+                    paragraphs.append((None, item, ipos, list.__getitem__(value.ipos, i)))
                 else:
                     c = self.cond(item["if"], item.at("if")) if "if" in item else None
-                    paragraphs.append((c, item.get("text", ""), item.at("text")))
+                    paragraphs.append((c, item.get("text", ""), item.at("text"), dict.get(item.vpos, "text")))
         compiled = []
         static = True
-        for c, body, ppos in paragraphs:
+        forms = 0
+        for c, body, ppos, pnode in paragraphs:
+            src = body.strip("\n") if not isinstance(value, str) else body.rstrip("\n")
+            if "{" not in src and "}" not in src:  # most paragraphs: nothing to parse
+                compiled.append((c.fn if c is not None and not c.is_const else None, (src,)))
+                if c is not None and not c.is_const:
+                    static = False
+                elif c is not None and not c.const:
+                    compiled.pop()
+                continue
+            parser = TextParser(src, self.variables, self.scope, owner, forms)
             try:
-                parts = parse_interpolation(body.strip("\n") if not isinstance(value, str) else body.rstrip("\n"),
-                                            self.variables)
-            except ExprError as exc:
-                self.rep.error(ppos, exc.message)
+                parts = parser.parse()
+            except TextError as exc:
+                self.rep.error(self.text_pos(ppos, pnode, body, src, exc), exc.message)
                 parts = (body,)
+            forms = parser.forms
+            for name in parser.reads:
+                self.scope.reads.add(name)
+                self.scope.local.add(name)
             for part in parts:
-                if part.__class__ is tuple:
-                    self.scope.reads.add(part[0])
+                if part.__class__ is not str:
                     static = False
             if c is not None:
                 if c.is_const:
@@ -425,7 +516,22 @@ class Compiler:
                     static = False
             compiled.append((c.fn if c is not None else None, parts))
         rendered = "\n\n".join("".join(parts) for _, parts in compiled) if static else None
-        return Text(tuple(compiled), rendered)
+        return Text(tuple(compiled), rendered, counter)
+
+    def text_pos(self, pos: Pos, node, body: str, src: str, exc: TextError) -> Pos:
+        """Where a text's problem stands: inside the text for a 1.1 form (as
+        far as the YAML source can be followed), else at the text's start."""
+        if not getattr(exc, "exact", False):
+            return pos
+        offset = exc.offset + (len(body) - len(body.lstrip("\n")) if body.startswith("\n") and src != body else 0)
+        data = self.file_data.get(pos.path)
+        source = None
+        if data is not None:
+            source = self._decoded.get(pos.path)
+            if source is None:
+                source = self._decoded[pos.path] = data.decode("utf-8", "replace")
+        at = locate(source, node, body, offset)
+        return Pos(pos.path, at[0], at[1]) if at else pos
 
     def goto(self, value, pos: Pos, owner: str) -> Goto | None:
         rep = self.rep
@@ -453,22 +559,60 @@ class Compiler:
         if sid not in self.scene_recs and not self.incomplete:
             self.rep.error(pos, f"unknown scene '{sid}'" + did_you_mean(sid, self.scene_recs))
 
+    def exit_kinds(self, rec: S.Rec, keys: tuple) -> list[str]:
+        return [k for k in keys if k in rec.kpos]
+
+    def check_call(self, rec: S.Rec, owner: str, key: str) -> tuple:
+        """(call target, then Goto, returns) of a choice or choice-less scene."""
+        rep = self.rep
+        call = rec.get("call")
+        then = None
+        if call is not None:
+            self.check_scene_ref(call, rec.at("call"))
+            if "then" not in rec.kpos:
+                rep.error(rec.kpos["call"], f"'call' needs 'then' (where to go when the call returns) in {owner}")
+        if "then" in rec.kpos and "call" not in rec.kpos:
+            rep.error(rec.kpos["then"], f"'then' applies only with 'call' in {owner}")
+        if "then" in rec:
+            self.scope.take_local()
+            then = self.goto(rec["then"], rec.at("then"), owner)
+            self.then_reads[key] = self.scope.take_local()
+            if then is not None and call is not None:
+                self.thens[key] = then
+        returns = False
+        if "return" in rec:
+            if rec["return"] is not True:
+                rep.error(rec.at("return"), f"'return' can only be true (leave it out otherwise) in {owner}")
+            else:
+                returns = True
+        return call, then, returns
+
     def compile_scene(self, sc: S.Rec) -> Scene:
         rep = self.rep
         sid = sc["id"]
         where = self.where(sc.pos)
-        kinds = [k for k in ("choices", "goto", "ending") if k in sc.kpos]
+        kinds = self.exit_kinds(sc, ("choices", "goto", "call", "return", "ending"))
         if len(kinds) == 0:
-            rep.error(sc.pos, f"scene '{sid}' needs exactly one of choices, goto or ending, and has none")
+            rep.error(sc.pos, f"scene '{sid}' needs exactly one of choices, goto or ending (or call or return), "
+                              "and has none")
         elif len(kinds) > 1:
             rep.error(sc.kpos[kinds[1]], f"scene '{sid}' has both {kinds[0]} and {kinds[1]}; "
-                                         "a scene has exactly one of choices, goto or ending")
+                                         "a scene has exactly one of choices, goto, call, return or ending")
+        pause = sc.get("pause", True) is not False
+        if not pause and not any(k in sc.kpos for k in ("goto", "call", "return")):
+            pause = True  # reported below, or with the scene's missing exit
+        if sc.get("pause", True) is False and ("choices" in sc.kpos or "ending" in sc.kpos):
+            rep.error(sc.kpos["pause"], f"'pause: false' applies only to a scene without choices (one with goto, "
+                                        f"call or return); scene '{sid}' has {'choices' if 'choices' in sc.kpos else 'an ending'}")
         ending_rec = sc.get("ending")
-        if "text" not in sc.kpos and not (ending_rec is not None and "text" in ending_rec):
+        if "text" not in sc.kpos and not (ending_rec is not None and "text" in ending_rec) and pause:
             if "text" not in sc.bad:
-                rep.error(sc.pos, f"missing required key 'text' in scene '{sid}' (only an ending with its own text may omit it)")
+                rep.error(sc.pos, f"missing required key 'text' in scene '{sid}' (only an ending with its own text, "
+                                  "or a scene with `pause: false`, may omit it)")
+        counter = ("v", sid)
         self.scope.draws = False
-        text = self.text(sc["text"], sc.at("text")) if "text" in sc else Text((), "")
+        text = self.text(sc["text"], sc.at("text"), dict.get(sc.vpos, "text"), counter, sid) \
+            if "text" in sc else Text((), "")
         offer_draws = self.scope.draws
         self.scope.take_local()
         effects = self.effects(sc)
@@ -485,28 +629,127 @@ class Compiler:
             self.scope.draws = False
             choices.append(self.compile_choice(sid, i, ch))
             offer_draws = offer_draws or self.offer_drew
+        aliases = self.choice_aliases(sid, sc, choices)
         goto = self.goto(sc["goto"], sc.at("goto"), f"scene '{sid}'") if "goto" in sc else None
         goto_reads = self.scope.take_local()
+        call, then, returns = self.check_call(sc, f"scene '{sid}'", f"{sid}.continue")
         ending = None
         if ending_rec is not None:
             self.scope.draws = False
-            etext = self.text(ending_rec["text"], ending_rec.at("text")) if "text" in ending_rec else None
+            etext = self.text(ending_rec["text"], ending_rec.at("text"), dict.get(ending_rec.vpos, "text"), counter,
+                              sid + ":ending") if "text" in ending_rec else None
             offer_draws = offer_draws or self.scope.draws
             ending = Ending(ending_rec.get("title", sid), ending_rec.get("kind", "ending"), etext)
         cont = None
-        if goto is not None and not choices:
+        if not choices and (goto is not None or call is not None or returns):
+            if goto is None:
+                goto = self.approx_goto(call, then)
             cont = ChoiceDef(id="continue", key=f"{sid}.continue", text=Text(((None, ("Continue",)),), "Continue"),
                              cond=None, locked=None, once=False, effects=(), note=None, historical=False,
-                             goto=goto, explicit_id=False, where=where, reads=goto_reads)
+                             goto=goto, explicit_id=False, where=where, reads=goto_reads, call=call, returns=returns,
+                             jumps=bool(call or returns))
+            if returns:
+                self.returning.append(cont)
         return Scene(id=sid, title=sc.get("title"), chapter=sc.get("chapter"), pov=sc.get("pov"), text=text,
                      effects=effects, unlock=unlock, choices=tuple(choices), goto=goto, ending=ending,
-                     where=where, continue_choice=cont, enter_reads=enter_reads, offer_draws=offer_draws)
+                     where=where, continue_choice=cont, enter_reads=enter_reads, offer_draws=offer_draws,
+                     pause=pause, choice_aliases=frozen(aliases), has_fallback=any(c.fallback for c in choices))
+
+    def approx_goto(self, call, then) -> Goto:
+        """A call's or return's successors, for the analyses that follow gotos
+        (reachability, liveness, the graph); never resolved in play. A
+        return's are filled in once every call is known (see fix_returns)."""
+        targets = ([call] if call else []) + (list(then.targets()) if then is not None else [])
+        if not targets:
+            return Goto(None, ())
+        return Goto(None, tuple((_never, t) for t in targets[1:]) + ((None, targets[0]),))
+
+    def fix_returns(self) -> None:
+        targets = []
+        reads: set = set()
+        for key, then in self.thens.items():
+            targets.extend(t for t in then.targets() if t not in targets)
+            reads |= self.then_reads.get(key, frozenset())
+        goto = Goto(None, tuple((_never, t) for t in targets[1:]) + ((None, targets[0]),)) if targets else Goto(None, ())
+        for c in self.returning:
+            object.__setattr__(c, "goto", goto)  # set once, before the story is handed out
+            object.__setattr__(c, "reads", c.reads | reads)
+
+    def choice_aliases(self, sid: str, sc: S.Rec, choices: list) -> dict:
+        """old id -> id, from the choices' `was:` (§11.8)."""
+        live = {c.id for c in choices}
+        out: dict[str, str] = {}
+        for ch, c in zip(sc.get("choices", ()), choices):
+            was = ch.get("was", ())
+            for i, old in enumerate(was):
+                pos = was.ipos[i]
+                if not (S.ID_RE.match(old) or old.isdigit()):
+                    self.rep.error(pos, S.id_problem(old) or f"'{old}' is not a valid choice id")
+                elif old in live:
+                    self.rep.error(pos, f"'{old}' in 'was' of choice '{c.id}' is a live choice id in scene '{sid}': "
+                                        "an old id must not name a choice that exists")
+                elif old in out:
+                    self.rep.error(pos, f"'{old}' is named in 'was' of both choice '{out[old]}' and choice "
+                                        f"'{c.id}' in scene '{sid}'")
+                else:
+                    out[old] = c.id
+        return out
+
+    def scene_aliases(self) -> dict:
+        out: dict[str, str] = {}
+        for sid, sc in self.scene_recs.items():
+            was = sc.get("was", ())
+            for i, old in enumerate(was):
+                pos = was.ipos[i]
+                if old in self.scene_recs:
+                    self.rep.error(pos, f"'{old}' in 'was' of scene '{sid}' is a live scene id: an old id must not "
+                                        "name a scene that exists")
+                elif old in out:
+                    self.rep.error(pos, f"'{old}' is named in 'was' of both scene '{out[old]}' and scene '{sid}'")
+                else:
+                    out[old] = sid
+        return out
+
+    def check_pass_cycles(self, scenes: dict[str, Scene]) -> None:
+        """A cycle of `pause: false` scenes with no condition on the way."""
+        succ = {}
+        for sid, sc in scenes.items():
+            c = sc.continue_choice
+            if sc.pause or c is None:
+                continue
+            if c.call is not None:
+                succ[sid] = c.call
+            elif not c.returns and c.goto.target is not None:
+                succ[sid] = c.goto.target
+        done: set = set()
+        for start in succ:
+            if start in done:
+                continue
+            path, on_path = [], {}
+            cur = start
+            while cur in succ and cur not in done and cur not in on_path:
+                on_path[cur] = len(path)
+                path.append(cur)
+                cur = succ[cur]
+            if cur in on_path:
+                cycle = path[on_path[cur]:]
+                first = min(cycle, key=lambda x: (self.scene_recs[x].pos.path, self.scene_recs[x].pos.line))
+                rec = self.scene_recs[first]
+                i = cycle.index(first)
+                shown = " → ".join(cycle[i:] + cycle[:i] + [first])
+                self.rep.error(rec.kpos.get("pause") or rec.pos,
+                               f"scenes with 'pause: false' form a cycle with no condition on the way ({shown}): "
+                               "the game would pass through them forever")
+            done.update(path)
 
     def compile_choice(self, sid: str, index: int, ch: S.Rec) -> ChoiceDef:
         rep = self.rep
         cid = ch.get("id", str(index + 1))
+        key = f"{sid}.{cid}"
+        owner = f"choice '{cid}' of scene '{sid}'"
         where = self.where(ch.pos)
-        text = self.text(ch["text"], ch.at("text")) if "text" in ch else Text((), "")
+        text = self.text(ch["text"], ch.at("text"), dict.get(ch.vpos, "text"), ("v", sid), key + ":text") \
+            if "text" in ch else Text((), "")
         self.scope.take_local()
         cond = None
         if "if" in ch:
@@ -521,21 +764,42 @@ class Compiler:
         self.offer_drew = self.scope.draws  # its text and condition are part of the offer
         if "locked" in ch and "if" not in ch.kpos:
             rep.warning(ch.kpos["locked"], "'locked' has no effect without 'if'")
+        fallback = bool(ch.get("fallback"))
+        if fallback:
+            for bad in ("once", "locked"):
+                if bad in ch.kpos and (bad != "once" or ch.get("once")):
+                    rep.error(ch.kpos[bad], f"a fallback choice cannot also have '{bad}' ({owner})")
         note = ch.get("note")
         if note is not None:
             self.used_notes.add(note)
             if note not in self.note_recs and not self.incomplete:
                 rep.error(ch.at("note"), f"unknown note id '{note}'" + did_you_mean(note, self.note_recs))
-        goto = self.goto(ch["goto"], ch.at("goto"), f"choice '{cid}' of scene '{sid}'") if "goto" in ch else Goto(sid)
+        kinds = self.exit_kinds(ch, ("goto", "call", "return"))
+        if not kinds and not ch.bad.intersection(("goto", "call", "return")):
+            rep.error(ch.pos, f"{owner} needs exactly one of goto, call or return, and has none")
+        elif len(kinds) > 1:
+            rep.error(ch.kpos[kinds[1]], f"{owner} has both {kinds[0]} and {kinds[1]}; a choice has exactly one "
+                                         "of goto, call or return")
+        goto = self.goto(ch["goto"], ch.at("goto"), owner) if "goto" in ch else None
         effects = self.effects(ch)
+        call, then, returns = self.check_call(ch, owner, key)
+        if goto is None:
+            goto = self.approx_goto(call, then) if (call or returns) else Goto(sid)
+        reply = None
+        if "reply" in ch:
+            reply = self.text(ch["reply"], ch.at("reply"), dict.get(ch.vpos, "reply"), ("c", key), key + ":reply")
         static = text.static
         view = ChoiceView(cid, static) if static is not None else None
         locked = ch.get("locked")
         view_locked = ChoiceView(cid, static, False, locked) if static is not None and locked is not None else None
-        return ChoiceDef(view=view, view_locked=view_locked, id=cid, key=f"{sid}.{cid}", text=text, cond=cond, locked=ch.get("locked"),
-                         once=bool(ch.get("once")), effects=effects, note=note,
-                         historical=bool(ch.get("historical")), goto=goto, explicit_id="id" in ch, where=where,
-                         reads=self.scope.take_local())
+        out = ChoiceDef(view=view, view_locked=view_locked, id=cid, key=key, text=text, cond=cond, locked=ch.get("locked"),
+                        once=bool(ch.get("once")), effects=effects, note=note,
+                        historical=bool(ch.get("historical")), goto=goto, explicit_id="id" in ch, where=where,
+                        reads=self.scope.take_local(), reply=reply, call=call, returns=returns, fallback=fallback,
+                        jumps=bool(call or returns))
+        if returns:
+            self.returning.append(out)
+        return out
 
     def compile_triggers(self, items) -> list[Trigger]:
         out = []

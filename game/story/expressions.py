@@ -18,26 +18,42 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from game.engine.errors import StoryRuntimeError
-from game.engine.model import VarDef
+from game.engine.model import EMPTY_SET, SetValue, VarDef
 
 from .problems import did_you_mean
 
 MAX_EXPR_CHARS = 500
 MAX_LITERAL = 1_000_000_000
-INT, BOOL, STR = "int", "bool", "str"
-FUNCTIONS = ("visited", "chose", "chance")
+INT, BOOL, STR, SET = "int", "bool", "str", "set"
+FUNCTIONS = ("visited", "chose", "chance", "min", "max", "abs", "random", "len")
+MAX_NESTED_EFFECTS = 8
 
 _CMP = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
     ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
 }
 _CMP_TEXT = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
-_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+def _div(a: int, b: int) -> int:
+    """Integer division rounding toward zero."""
+    if b == 0:
+        raise StoryRuntimeError(f"division by zero ({a} / 0)")
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+def _mod(a: int, b: int) -> int:
+    """The remainder with the sign of the left operand."""
+    if b == 0:
+        raise StoryRuntimeError(f"remainder by zero ({a} % 0)")
+    r = abs(a) % abs(b)
+    return -r if a < 0 else r
+
+
+_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: _div, ast.Mod: _mod}
+_ARITH_SYM = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
 _FORBIDDEN = {
-    ast.Pow: "`**` is not part of the language (only + - *)",
-    ast.Div: "division is not part of the language (only + - *)",
-    ast.FloorDiv: "division is not part of the language (only + - *)",
-    ast.Mod: "`%` is not part of the language (only + - *)",
+    ast.Pow: "`**` is not part of the language (only + - * / %)",
+    ast.FloorDiv: "`//` is not part of the language: `/` already divides whole numbers (rounding toward zero)",
     ast.Attribute: "attribute access (`a.b`) is not allowed",
     ast.Subscript: "indexing (`a[b]`) is not allowed",
     ast.Lambda: "lambda is not allowed",
@@ -47,7 +63,7 @@ _FORBIDDEN = {
     ast.DictComp: "comprehensions are not allowed",
     ast.GeneratorExp: "comprehensions are not allowed",
     ast.IfExp: "`x if c else y` is not allowed (use goto branches or conditional paragraphs)",
-    ast.List: "lists are not allowed",
+    ast.List: "lists are not allowed, except as the value of a set (`known = ['a']`, `known == []`)",
     ast.Tuple: "tuples are not allowed",
     ast.Dict: "dictionaries are not allowed",
     ast.Set: "sets are not allowed",
@@ -85,8 +101,9 @@ class Scope:
     in_text: bool = False
     decision_reads: set[str] = field(default_factory=set)
     effect_deps: dict[str, set[str]] = field(default_factory=dict)
-    # Set when an expression draws from the random source (chance): a scene
-    # whose offer draws must decide it at entry (format §11.1).
+    # Set when an expression draws from the random source (chance, random)
+    # or may fail at run time (a computed divisor): a scene whose offer holds
+    # one decides it at entry (format §11.1), inside the step.
     draws: bool = False
 
     def take_local(self) -> frozenset:
@@ -188,7 +205,7 @@ def compile_int(src: str, scope: Scope) -> Compiled:
 
 
 def _a(t: str) -> str:
-    return {"int": "a number", "bool": "true/false", "str": "text"}[t]
+    return {"int": "a number", "bool": "true/false", "str": "text", "set": "a set"}[t]
 
 
 def _const(value: Any, type_: str) -> Compiled:
@@ -248,15 +265,22 @@ def _compile(node: ast.AST, scope: Scope) -> Compiled:
     if kind is ast.BinOp:
         op = type(node.op)
         if op not in _ARITH:
-            raise ExprError(_FORBIDDEN.get(op, f"operator in `{ast.unparse(node)}` is not allowed (only + - *)"), off)
+            raise ExprError(_FORBIDDEN.get(op, f"operator in `{ast.unparse(node)}` is not allowed (only + - * / %)"), off)
         left, right = _compile(node.left, scope), _compile(node.right, scope)
         for side in (left, right):
             if side.type != INT:
-                sym = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}[op]
+                sym = _ARITH_SYM[op]
                 raise ExprError(f"`{sym}` needs numbers on both sides, not {_a(side.type)}", off)
         fn_op = _ARITH[op]
+        if op in (ast.Div, ast.Mod) and right.is_const and right.const == 0:
+            raise ExprError(f"{'division' if op is ast.Div else 'remainder'} by zero: the right side of "
+                            f"`{_ARITH_SYM[op]}` is 0", _node_offset(node.right))
         if left.is_const and right.is_const:
             return _const(fn_op(left.const, right.const), INT)
+        if op in (ast.Div, ast.Mod) and not right.is_const:
+            # May fail at run time: an offer holding it is decided on entry,
+            # inside the step, where a failure is rolled back.
+            scope.draws = True
         lf, rf = left.fn, right.fn
         return Compiled(lambda p: fn_op(lf(p), rf(p)), INT, uses_counts=left.uses_counts or right.uses_counts)
     if kind is ast.BoolOp:
@@ -294,16 +318,59 @@ def _safe_unparse(node: ast.AST) -> str:
         return type(node).__name__
 
 
+def _set_var(node: ast.AST, scope: Scope) -> VarDef | None:
+    if isinstance(node, ast.Name):
+        var = scope.variables.get(node.id)
+        if var is not None and var.type == SET:
+            return var
+    return None
+
+
+def set_literal(node: ast.List, var: VarDef | None) -> SetValue:
+    """`['a', 'b']` as the value of a set variable (its members in `values` order)."""
+    members = []
+    for elt in node.elts:
+        if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+            raise ExprError("a set is written as a list of quoted values, e.g. ['ozaki', 'miyagi']", _node_offset(elt))
+        if var is not None and elt.value not in var.values:
+            raise ExprError(f"'{elt.value}' is not a value of '{var.name}' (its values: {', '.join(var.values)})"
+                            + did_you_mean(elt.value, var.values), _node_offset(elt))
+        members.append(elt.value)
+    if var is None:
+        return SetValue(sorted(set(members)))
+    have = set(members)
+    return SetValue(v for v in var.values if v in have)
+
+
 def _compare(node: ast.Compare, scope: Scope) -> Compiled:
     off = _node_offset(node)
-    items = [_compile(node.left, scope)] + [_compile(c, scope) for c in node.comparators]
     exprs = [node.left] + list(node.comparators)
+    if any(type(o) in (ast.In, ast.NotIn) for o in node.ops):
+        if len(node.ops) != 1:
+            raise ExprError("`in` / `not in` cannot be chained with other comparisons", off)
+        return _membership(node, scope)
+    if any(isinstance(e, ast.List) for e in exprs):
+        if len(node.ops) != 1 or type(node.ops[0]) not in (ast.Eq, ast.NotEq):
+            raise ExprError("a set compares with == or != only (e.g. `known == []`)", off)
+        lit_node, other = (exprs[0], exprs[1]) if isinstance(exprs[0], ast.List) else (exprs[1], exprs[0])
+        if isinstance(other, ast.List):
+            raise ExprError("compare a set variable with a list of values, e.g. `known == []`", off)
+        o = _compile(other, scope)
+        if o.type != SET:
+            raise ExprError(f"lists are not allowed here: a list of values compares only with a set, not "
+                            f"{_a(o.type)}", off)
+        lit = set_literal(lit_node, _set_var(other, scope))
+        f = o.fn
+        if type(node.ops[0]) is ast.Eq:
+            return Compiled(lambda p: f(p) == lit, BOOL)
+        return Compiled(lambda p: f(p) != lit, BOOL)
+    items = [_compile(node.left, scope)] + [_compile(c, scope) for c in node.comparators]
     uses = any(i.uses_counts for i in items)
     for i, op in enumerate(node.ops):
         a, b = items[i], items[i + 1]
         opt = type(op)
         if opt not in _CMP:
-            raise ExprError(f"`{ast.unparse(node)}`: only == != < <= > >= compare (no `in`, `is`)", off)
+            raise ExprError(f"`{ast.unparse(node)}`: only == != < <= > >= in, not in compare (no `is`)", off)
         if a.type != b.type:
             raise ExprError(f"cannot compare {_a(a.type)} with {_a(b.type)} using {_CMP_TEXT[opt]}", off)
         if a.type != INT and opt not in (ast.Eq, ast.NotEq):
@@ -339,6 +406,29 @@ def _compare(node: ast.Compare, scope: Scope) -> Compiled:
     return Compiled(chained, BOOL, uses_counts=uses)
 
 
+def _membership(node: ast.Compare, scope: Scope) -> Compiled:
+    off = _node_offset(node)
+    left, right = _compile(node.left, scope), _compile(node.comparators[0], scope)
+    if right.type != SET:
+        raise ExprError(f"`in` needs a set on its right, not {_a(right.type)}", _node_offset(node.comparators[0]))
+    if left.type != STR:
+        raise ExprError(f"`in` needs a value (text) on its left, not {_a(left.type)}", off)
+    var = _set_var(node.comparators[0], scope)
+    if var is not None and left.is_const and left.const not in var.values:
+        raise ExprError(f"'{left.const}' is not a value of '{var.name}' (its values: {', '.join(var.values)})"
+                        + did_you_mean(left.const, var.values), off)
+    rf = right.fn
+    if left.is_const:
+        c = left.const
+        if type(node.ops[0]) is ast.In:
+            return Compiled(lambda p: c in rf(p), BOOL)
+        return Compiled(lambda p: c not in rf(p), BOOL)
+    lf = left.fn
+    if type(node.ops[0]) is ast.In:
+        return Compiled(lambda p: lf(p) in rf(p), BOOL)
+    return Compiled(lambda p: lf(p) not in rf(p), BOOL)
+
+
 def _var_vs_const(op, name: str, c) -> Callable:
     """`name OP constant`, the commonest condition, without an operator call."""
     if op is ast.GtE:
@@ -367,11 +457,29 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
     off = _node_offset(node)
     if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
         name = node.func.id if isinstance(node.func, ast.Name) else _safe_unparse(node.func)
-        raise ExprError(f"unknown function '{name}' (only visited, chose, chance){did_you_mean(name, FUNCTIONS)}", off)
+        raise ExprError(f"unknown function '{name}' (only {', '.join(FUNCTIONS)}){did_you_mean(name, FUNCTIONS)}", off)
     fname = node.func.id
-    if node.keywords or len(node.args) != 1:
+    if node.keywords:
+        raise ExprError(f"{fname}() takes no keyword arguments", off)
+    if fname in ("min", "max", "random"):
+        return _int_function(node, fname, scope)
+    if len(node.args) != 1:
         raise ExprError(f"{fname}() takes exactly one argument", off)
     arg = node.args[0]
+    if fname == "abs":
+        a = _compile(arg, scope)
+        if a.type != INT:
+            raise ExprError(f"abs() takes a number, not {_a(a.type)}", off)
+        if a.is_const:
+            return _const(abs(a.const), INT)
+        f = a.fn
+        return Compiled(lambda p: abs(f(p)), INT, uses_counts=a.uses_counts)
+    if fname == "len":
+        a = _compile(arg, scope)
+        if a.type != SET:
+            raise ExprError(f"len() takes a set, not {_a(a.type)}", off)
+        f = a.fn
+        return Compiled(lambda p: len(f(p)), INT)
     if fname == "visited":
         if not isinstance(arg, ast.Name):
             raise ExprError("visited() takes a scene id, e.g. visited(prague_offer)", off)
@@ -407,6 +515,36 @@ def _call(node: ast.Call, scope: Scope) -> Compiled:
         return Compiled(lambda p: p.chance(pct), BOOL)
     nf = n.fn
     return Compiled(lambda p: p.chance(nf(p)), BOOL)
+
+
+def _int_function(node: ast.Call, fname: str, scope: Scope) -> Compiled:
+    off = _node_offset(node)
+    if fname == "random":
+        if len(node.args) != 2:
+            raise ExprError("random() takes two numbers, the bounds: random(1, 6)", off)
+        scope.draws = True
+    elif len(node.args) < 2:
+        raise ExprError(f"{fname}() takes two or more numbers, e.g. {fname}(a, b)", off)
+    args = [_compile(a, scope) for a in node.args]
+    for a, anode in zip(args, node.args):
+        if a.type != INT:
+            raise ExprError(f"{fname}() takes numbers, not {_a(a.type)}", _node_offset(anode))
+    uses = any(a.uses_counts for a in args)
+    if fname == "random":
+        lo, hi = args
+        lf, hf = lo.fn, hi.fn
+        if lo.is_const and hi.is_const:
+            a, b = lo.const, hi.const
+            return Compiled(lambda p: p.random(a, b), INT, uses_counts=uses)
+        return Compiled(lambda p: p.random(lf(p), hf(p)), INT, uses_counts=uses)
+    pick = min if fname == "min" else max
+    if all(a.is_const for a in args):
+        return _const(pick(a.const for a in args), INT)
+    fns = [a.fn for a in args]
+    if len(fns) == 2:
+        f, g = fns
+        return Compiled(lambda p: pick(f(p), g(p)), INT, uses_counts=uses)
+    return Compiled(lambda p: pick([f(p) for f in fns]), INT, uses_counts=uses)
 
 
 # ------------------------------------------------------------------ effects
@@ -448,7 +586,10 @@ def compile_effect(src: str, scope: Scope, where: str) -> Effect:
     outer_local, outer_decisions = scope.local, scope.decision_reads
     scope.local, scope.decision_reads = set(), set()
     try:
-        rhs = _compile(stmt.value, scope)
+        if var.type == SET and isinstance(stmt.value, ast.List):
+            rhs = _const(set_literal(stmt.value, var), SET)
+        else:
+            rhs = _compile(stmt.value, scope)
     finally:
         rhs_local = scope.local
         scope.local, scope.decision_reads = outer_local | rhs_local, outer_decisions
@@ -462,6 +603,18 @@ def compile_effect(src: str, scope: Scope, where: str) -> Effect:
         scope.reads.discard(name)
     if op is not None:
         scope.local.add(name)  # `x += 1` depends on x: live for exploration, not a read for lint
+    if var.type == SET:
+        if op is not None and rhs.type not in (STR, SET):
+            sym = "+=" if op is ast.Add else "-="
+            raise ExprError(f"`{sym}` on the set '{name}' takes a value (text), not {_a(rhs.type)}",
+                            _node_offset(stmt.value))
+        if op is None and rhs.type != SET:
+            raise ExprError(f"'{name}' is a set: assign it a list of values (`{name} = []`, `{name} = ['a']`), "
+                            f"or add one with `{name} += 'a'`", _node_offset(stmt.value))
+        if rhs.type == STR and rhs.is_const and rhs.const not in var.values:
+            raise ExprError(f"'{rhs.const}' is not a value of '{name}' (its values: {', '.join(var.values)})"
+                            + did_you_mean(rhs.const, var.values), _node_offset(stmt.value))
+        return Effect(name, _set_effect_fn(var, op, rhs, where, src), rhs_reads, src)
     if op is not None and var.type != INT:
         sym = "+=" if op is ast.Add else "-="
         raise ExprError(f"`{sym}` needs a number variable; '{name}' is {_a(var.type)}", _node_offset(stmt))
@@ -510,3 +663,32 @@ def _effect_fn(var: VarDef, op, rhs: Compiled, where: str, src: str) -> Callable
         p.log.append((name, v[name]))
         v[name] = new
     return assign
+
+
+def _set_effect_fn(var: VarDef, op, rhs: Compiled, where: str, src: str) -> Callable[[Any], None]:
+    name = var.name
+    index = {v: i for i, v in enumerate(var.values)}
+    f = rhs.fn
+
+    def members(value) -> tuple:
+        items = (value,) if value.__class__ is str else tuple(value)
+        for x in items:
+            if x not in index:
+                raise StoryRuntimeError(f"`{src}`: '{x}' is not among the values of '{name}' "
+                                        f"({', '.join(var.values)})", where)
+        return items
+
+    def effect(p):
+        v = p.vars
+        old = v[name]
+        items = members(f(p))
+        if op is None:
+            have = set(items)
+        elif op is ast.Add:
+            have = set(old).union(items)
+        else:
+            have = set(old).difference(items)
+        new = SetValue(sorted(have, key=index.__getitem__)) if have else EMPTY_SET
+        p.log.append((name, old))
+        v[name] = new
+    return effect

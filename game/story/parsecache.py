@@ -26,7 +26,7 @@ from game.engine.saves import atomic_write
 from . import schema as S
 from .problems import Pos, Reporter
 
-VERSION = 1
+VERSION = 2
 MAX_ENTRY_BYTES = 20_000_000
 
 

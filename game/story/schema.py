@@ -138,12 +138,37 @@ class T:
             return INVALID
 
 
+_FORM_KEY = re.compile(r"\s*(if\s|seq\s*$|cycle\s*$|once\s*$|shuffle\s*$)")
+_NAME_KEY = re.compile(r"\s*[a-z][a-z0-9_]*\s*$")
+
+
+def flow_mapping_hint(node: Node) -> str | None:
+    """When YAML read a text starting with `{` as a flow mapping that looks like
+    `{name}` or a §11.2 form, say so."""
+    if not isinstance(node, MappingNode) or node.flow_style is not True or not node.value:
+        return None
+    knode, vnode = node.value[0]
+    if not isinstance(knode, ScalarNode) or knode.style:
+        return None
+    looks = _FORM_KEY.match(knode.value) or (
+        _NAME_KEY.match(knode.value) and isinstance(vnode, ScalarNode) and vnode.value == "" and not vnode.style)
+    if looks:
+        return ("expected text, found a mapping: this text starts with '{', so YAML reads it as a mapping; "
+                "quote the text or use a `|` block")
+    return None
+
+
 class Str(T):
     def __init__(self, doc: str = "", markdown: bool = False):
         self.doc = doc
         self.markdown = markdown
 
     def check(self, node, w, depth):
+        if self.markdown and isinstance(node, MappingNode):
+            hint = flow_mapping_hint(node)
+            if hint:
+                w.budget(node, depth)
+                return self.fail(w, node, hint)
         v = self.scalar(node, w, depth, "text")
         if v is INVALID:
             return v
@@ -307,6 +332,10 @@ class OneOf(T):
 
     def check(self, node, w, depth):
         t = self.by_kind.get(type(node))
+        if t is None and isinstance(node, MappingNode) and isinstance(self.by_kind[ScalarNode], Str) \
+                and self.by_kind[ScalarNode].markdown and flow_mapping_hint(node):
+            w.budget(node, depth)
+            return self.fail(w, node, flow_mapping_hint(node))
         if t is None:
             kinds = [n for n, k in (("text", ScalarNode), ("a list", SequenceNode), ("a mapping", MappingNode)) if self.by_kind[k]]
             w.budget(node, depth)
@@ -315,6 +344,30 @@ class OneOf(T):
 
     def json(self):
         return {"anyOf": [t.json() for t in self.by_kind.values() if t], "description": self.doc}
+
+
+class Ref(T):
+    """A type defined later (for recursive shapes: conditional effects). Its
+    JSON Schema is expanded a few levels deep, then left open."""
+
+    JSON_DEPTH = 3
+    _depth = 0
+
+    def __init__(self, doc: str = ""):
+        self.doc = doc
+        self.target: T | None = None
+
+    def check(self, node, w, depth):
+        return self.target.check(node, w, depth)
+
+    def json(self):
+        if Ref._depth >= self.JSON_DEPTH:
+            return {"description": self.doc}
+        Ref._depth += 1
+        try:
+            return self.target.json()
+        finally:
+            Ref._depth -= 1
 
 
 class F:
@@ -346,6 +399,11 @@ class Record(T):
             key = knode.value
             field = fields.get(key)
             if field is None:
+                hint = flow_mapping_hint(node) if self.what == "paragraph" and not did_you_mean(key, fields) \
+                    and not any(isinstance(k, ScalarNode) and k.value in fields for k, _ in node.value) else None
+                if hint:
+                    w.rep.error(pos_of(w.path, node), hint)
+                    return INVALID
                 w.rep.error(pos_of(w.path, knode), f"unknown key '{key}' in {self.what}" + did_you_mean(key, fields))
                 continue
             dict.__setitem__(rec.kpos, key, knode)
@@ -433,8 +491,17 @@ def mapping_pairs(node: MappingNode, w: Walker, depth: int):
 # ---------------------------------------------------------------- the format
 
 COND = Expr("A condition (§5), e.g. `suspicion >= 7 and not family_safe`.")
-EFFECTS = ListOf(Expr("An effect: `NAME = EXPR`, `NAME += EXPR` or `NAME -= EXPR`.", allow_bool=False),
+_EFFECTS_REF = Ref("Effects applied in order.")
+COND_EFFECT = Record("conditional effect", {
+    "if": F(COND, required=True),
+    "do": F(_EFFECTS_REF, required=True, doc="Applied when `if` holds."),
+    "else": F(_EFFECTS_REF, doc="Applied otherwise."),
+}, doc="`{if: COND, do: [...], else: [...]}`: effects applied only when COND holds (nested up to 8 deep).")
+EFFECTS = ListOf(OneOf("An effect (`NAME = EXPR`, `NAME += EXPR`, `NAME -= EXPR`) or a conditional effect.",
+                       scalar=Expr("An effect: `NAME = EXPR`, `NAME += EXPR` or `NAME -= EXPR`.", allow_bool=False),
+                       mapping=COND_EFFECT),
                  "Effects applied in order.", single_ok=True)
+_EFFECTS_REF.target = EFFECTS
 TEXT = OneOf(
     "Markdown text; `{name}` inserts a variable. May be a list of paragraphs, each text or {if, text}.",
     scalar=Str(markdown=True),
@@ -452,14 +519,21 @@ GOTO = OneOf("A scene id, or a list of branches whose last has no `if`.",
              scalar=Ident("A scene id."), seq=ListOf(BRANCH, nonempty=True))
 CHOICE = Record("choice", {
     "id": F(Ident(), doc="Unique in the scene; default: the 1-based position as text (\"1\", \"2\", ...)."),
-    "text": F(Str(markdown=True), required=True, doc="What the player reads; Markdown, `{name}` allowed."),
+    "text": F(Str(markdown=True), required=True, doc="What the player reads; Markdown, `{name}` and inline forms allowed."),
+    "reply": F(Str(markdown=True), doc="Shown after the choice, at the top of the next screen."),
     "if": F(COND, doc="When false, the choice is not offered (or shown disabled, with `locked`)."),
     "locked": F(Str(), doc="With `if`: show the choice disabled with this reason instead of hiding it."),
     "once": F(Bool(), doc="Not offered again once taken."),
+    "fallback": F(Bool(), doc="Offered only when no other choice of the scene is, and then alone."),
     "do": F(EFFECTS),
     "note": F(Ident(), doc="A note id: shown after the choice (\"What really happened\")."),
     "historical": F(Bool(), doc="Marks what the real person did."),
-    "goto": F(GOTO, required=True),
+    "goto": F(GOTO, doc="Where the choice leads; a choice has exactly one of goto, call or return."),
+    "call": F(Ident("A scene id."), doc="Enter this scene; a `return` comes back to `then`."),
+    "then": F(GOTO, doc="With `call`: where to go when the call returns (resolved then)."),
+    "return": F(Bool(), doc="`true`: end the innermost call, going to its `then`."),
+    "was": F(ListOf(Str("An old id of this choice."), single_ok=True),
+             doc="Old ids of this choice: saves and playthrough files naming them still work."),
 })
 ENDING = Record("ending", {
     "title": F(Str(), required=True),
@@ -476,7 +550,14 @@ SCENE = Record("scene", {
     "unlock": F(ListOf(Ident("A codex id."), single_ok=True), doc="Codex entries revealed on entering."),
     "choices": F(ListOf(CHOICE), doc="What the player may do; a scene has choices, a goto or an ending."),
     "goto": F(GOTO, doc="Continue straight on (one \"Continue\" choice)."),
+    "call": F(Ident("A scene id."), doc="Without choices: enter this scene; a `return` comes back to `then`."),
+    "then": F(GOTO, doc="With `call`: where to go when the call returns (resolved then)."),
+    "return": F(Bool(), doc="`true`, without choices: end the innermost call, going to its `then`."),
+    "pause": F(Bool(), doc="`false` (a scene without choices): pass straight through, its text shown before the "
+                           "next scene's, no \"Continue\"."),
     "ending": F(ENDING, doc="Makes the scene an ending."),
+    "was": F(ListOf(Ident("An old id of this scene."), single_ok=True),
+             doc="Old ids of this scene: saves and playthrough files naming them still work."),
 })
 NOTE = Record("note", {
     "title": F(Str()),
@@ -495,11 +576,12 @@ CONTENT = Record("content file", {
     "codex": F(MapOf(CODEX, "codex entries"), doc="People, places, organisations and terms by id."),
 }, doc="A story content file (any *.yaml in the story folder but story.yaml).", nullable=True)
 VARIABLE = Record("variable", {
-    "type": F(Enum(["int", "bool", "str"]), required=True),
-    "default": F(Scalar("The starting value; must satisfy min/max/values."), required=True),
+    "type": F(Enum(["int", "bool", "str", "set"]), required=True),
+    "default": F(OneOf("The starting value; must satisfy min/max/values (a set: a list of values, [] for none).",
+                       scalar=Scalar(), seq=ListOf(Str())), required=True),
     "min": F(Int(), doc="int only; default -1,000,000,000."),
     "max": F(Int(), doc="int only; default 1,000,000,000."),
-    "values": F(ListOf(Str(), nonempty=True), doc="str only, required: the values it may take."),
+    "values": F(ListOf(Str(), nonempty=True), doc="str and set only, required: the values it may take (hold)."),
     "label": F(Str(), doc="Shown to the player."),
     "meter": F(Bool(), doc="Show as a gauge (int with min and max only)."),
     "hidden": F(Bool(), doc="Never shown to the player."),

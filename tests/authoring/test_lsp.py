@@ -156,5 +156,5 @@ async def test_rename_a_scene_and_a_choice_across_files(client, story):
     lines = sorted((e.range.start.line, e.new_text) for e in edit.changes[uri])
     expected = [(8, "linger"), (21, "linger")]
     if "was" in S.CHOICE.fields:
-        expected.insert(1, (8, "\n        was: [wait]"))
+        expected.insert(0, (8, "\n        was: [wait]"))
     assert lines == expected
