@@ -185,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("story", nargs="?", metavar="STORY")
     p.add_argument("--format", choices=["dot", "mermaid"], default="dot")
     p.add_argument("--coverage", action="store_true", help="mark scenes a playtest never reached")
+    p.add_argument("--chapter", metavar="X", help="only chapter X (its name, a unique part of it, or its number), "
+                   "with the scenes just outside it as plain boxes")
     p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser("serve", help="serve the game to a web browser (textual-serve)")
