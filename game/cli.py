@@ -13,7 +13,7 @@ import os
 import sys
 
 from game.engine.safetext import write_err, write_out
-from game.paths import bundled_story_dirs, resolve_story
+from game.paths import UnknownStory, bundled_story_dirs, locate_story
 
 
 def _out(line: str = "") -> None:
@@ -23,10 +23,9 @@ def _out(line: str = "") -> None:
 def cmd_lint(args) -> int:
     from game.story.loader import check_story
 
-    targets = args.stories or [str(p) for p in bundled_story_dirs().values()]
+    targets = [locate_story(t) for t in args.stories] or [str(p) for p in bundled_story_dirs().values()]
     errors = warnings = files = 0
-    for target in targets:
-        path = resolve_story(target)
+    for path in targets:
         story, problems = check_story(path)
         files += _count_files(path)
         for p in problems:
@@ -75,6 +74,11 @@ def cmd_graph(args) -> int:
     return run_graph_cli(args, out=_out)
 
 
+def cmd_serve(args) -> int:
+    from game.serve import run_serve_cli
+    return run_serve_cli(args)
+
+
 def cmd_play(args) -> int:
     # Start-up allocates many long-lived objects (Textual's modules, the
     # compiled story) and no garbage; the cyclic collector would rescan them
@@ -93,13 +97,13 @@ def _play(args) -> int:
     story = None
     if args.story:
         try:
-            story = load_story(resolve_story(args.story), cache=True)
+            story = load_story(locate_story(args.story), cache=True)
         except StoryError as exc:
             for p in exc.problems:
                 write_err(str(p))
             write_err(f"cannot play: {len(exc.errors)} error(s) in the story")
             return 1
-    plain = args.plain or not _terminal_ok()
+    plain = args.plain or not (_terminal_ok() or args.textual)
     if plain:
         from game.plainplay import run_plain
         gc.enable()  # plain mode draws nothing to wait for
@@ -123,16 +127,36 @@ def cmd_lsp(args) -> int:
 
 def cmd_stats(args) -> int:
     from game.authoring.stats import run_stats_cli
-    return run_stats_cli(resolve_story(args.story), as_json=args.json, out=_out)
+    return run_stats_cli(locate_story(args.story), as_json=args.json, out=_out)
 
 
 def cmd_migrate_check(args) -> int:
     from game.authoring.migrate import run_migrate_check_cli
-    return run_migrate_check_cli(resolve_story(args.old), resolve_story(args.new), args.files, out=_out)
+    return run_migrate_check_cli(locate_story(args.old), locate_story(args.new), args.files, out=_out)
+
+
+class _VersionAction(argparse.Action):
+    """`--version`, read from the package metadata only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        _out(f"open-diplomacy {package_version()}")
+        parser.exit(0)
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("open-diplomacy")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="open-diplomacy", description="Open Diplomacy: play, write and test branching stories.")
+    ap.add_argument("--version", action=_VersionAction, help="print the version and exit")
     sub = ap.add_subparsers(dest="command")
 
     def add_play_opts(p):
@@ -140,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--continue", dest="resume", action="store_true", help="resume the story's autosave")
         p.add_argument("--saves", metavar="DIR", help="folder for saves (default: $OPEN_DIPLOMACY_SAVES, else the user data folder)")
         p.add_argument("--seed", type=int, default=None, help="seed for chance() (default: random)")
+        # Internal (set by `serve`): the Textual app even on pipes, for textual-serve's web driver.
+        p.add_argument("--textual", action="store_true", help=argparse.SUPPRESS)
 
     p = sub.add_parser("play", help="play a story (the title screen without STORY)")
     p.add_argument("story", nargs="?", help="a story folder or a bundled story's id")
@@ -174,7 +200,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("story", nargs="?", metavar="STORY")
     p.add_argument("--format", choices=["dot", "mermaid"], default="dot")
     p.add_argument("--coverage", action="store_true", help="mark scenes a playtest never reached")
+    p.add_argument("--chapter", metavar="X", help="only chapter X (its name, a unique part of it, or its number), "
+                   "with the scenes just outside it as plain boxes")
     p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("serve", help="serve the game to a web browser (textual-serve)")
+    p.add_argument("story", nargs="?", metavar="STORY", help="a story folder or a bundled story's id (default: the title screen)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument("--saves", metavar="DIR", help="folder for saves (as for play)")
+    p.add_argument("--seed", type=int, default=None, help="seed for chance() (default: random)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("schema", help="print the JSON Schema of story files (for editors)")
     p.add_argument("which", nargs="?", choices=["all", "manifest", "content"], default="all")
@@ -200,11 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["play", *argv]
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except UnknownStory as exc:
+        write_err(str(exc))
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

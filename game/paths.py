@@ -28,23 +28,104 @@ def bundled_story_dirs() -> dict[str, Path]:
     return {k: found[k] for k in sorted(found, key=lambda k: (order.index(k) if k in order else 99, k))}
 
 
-def resolve_story(name: str) -> str:
-    """A story folder as the user named it, or a bundled story's id."""
-    if os.path.isdir(name) or os.sep in name or "/" in name:
-        return name
+MANIFEST_READ_LIMIT = 5 * 1024 * 1024  # the compiler's limit for one file
+
+
+def manifest_fields(folder: str | os.PathLike, keys: tuple[str, ...] = ("id", "title")) -> dict[str, str]:
+    """Top-level scalar fields of a folder's story.yaml, read as YAML (quoted or
+    not, comments and all) but without building the file: the event stream
+    stops once every key is seen. Bounded in size; {} when unreadable."""
+    import yaml  # noqa: PLC0415 (only when a story is named by id)
+    try:
+        from yaml import CSafeLoader as Loader  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - depends on the PyYAML build
+        from yaml import SafeLoader as Loader  # type: ignore[assignment]  # noqa: PLC0415
+    path = Path(folder) / "story.yaml"
+    try:
+        if not path.is_file() or path.stat().st_size > MANIFEST_READ_LIMIT:
+            return {}
+        with open(path, "rb") as fh:
+            text = fh.read(MANIFEST_READ_LIMIT + 1).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found: dict[str, str] = {}
+    try:
+        events = yaml.parse(text, Loader=Loader)
+        depth = 0
+        key = None  # at depth 1: the key whose value comes next
+        for ev in events:
+            if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth == 1 and not isinstance(ev, yaml.MappingStartEvent):
+                    return {}
+                if depth == 2:
+                    key = None  # a collection value: not a scalar field
+            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                if depth == 0:
+                    break
+            elif depth == 1 and isinstance(ev, (yaml.ScalarEvent, yaml.AliasEvent)):
+                if key is None:
+                    key = ev.value if isinstance(ev, yaml.ScalarEvent) else ""
+                else:
+                    if key in keys and isinstance(ev, yaml.ScalarEvent) and key not in found:
+                        found[key] = ev.value
+                        if len(found) == len(keys):
+                            break
+                    key = None
+    except yaml.YAMLError:
+        return found
+    return found
+
+
+def story_id_of(folder: str | os.PathLike) -> str | None:
+    """The `id:` of the story in `folder`, as the YAML says it (None if unreadable)."""
+    return manifest_fields(folder, ("id",)).get("id")
+
+
+class UnknownStory(ValueError):
+    """A story argument that is neither a folder nor a bundled story."""
+
+    def __init__(self, name: str, what: str = "a folder"):
+        bundled = []
+        for folder_name, folder in bundled_story_dirs().items():
+            f = manifest_fields(folder)
+            title = f.get("title")
+            bundled.append(f"{f.get('id') or folder_name}" + (f" ({title})" if title else ""))
+        listing = ", ".join(bundled) or "none"
+        super().__init__(f"unknown story '{name}': not {what}, and not a bundled story (bundled: {listing})")
+        self.name = name
+
+
+def find_bundled(name: str) -> str | None:
+    """The folder of the bundled story with this folder name or story id."""
     bundled = bundled_story_dirs()
     if name in bundled:
         return str(bundled[name])
-    for folder in bundled.values():  # by story id as well as folder name
-        try:
-            with open(folder / "story.yaml", encoding="utf-8") as fh:
-                head = fh.read(4096)
-        except OSError:
-            continue
-        for line in head.splitlines():
-            if line.strip() == f"id: {name}":
-                return str(folder)
-    return name
+    for folder in bundled.values():
+        if story_id_of(folder) == name:
+            return str(folder)
+    return None
+
+
+def locate_story(name: str) -> str:
+    """A story folder as the user named it (anything with a slash is a path),
+    or a bundled story's folder by its folder name or id; UnknownStory (naming
+    the bundled ones) for any other bare name."""
+    if os.path.isdir(name) or os.sep in name or "/" in name:
+        return name  # a path: the compiler says what is wrong with it
+    found = find_bundled(name)
+    if found is None:
+        raise UnknownStory(name)
+    return found
+
+
+def resolve_story(name: str) -> str:
+    """Like locate_story, but an unknown name comes back as it is."""
+    try:
+        return locate_story(name)
+    except UnknownStory:
+        return name
 
 
 SAVES_ENV = "OPEN_DIPLOMACY_SAVES"

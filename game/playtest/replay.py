@@ -110,14 +110,8 @@ def find_story_folder(ref: str, file_path: str) -> str | None:
 
 
 def _story_id_of(folder: str) -> str | None:
-    try:
-        with open(os.path.join(folder, "story.yaml"), encoding="utf-8") as fh:
-            for line in fh.read(8192).splitlines():
-                if line.startswith("id:"):
-                    return line[3:].split("#")[0].strip().strip("'\"")
-    except OSError:
-        return None
-    return None
+    from game.paths import story_id_of
+    return story_id_of(folder)
 
 
 def render_step_text(play: Playthrough) -> list[str]:
@@ -275,13 +269,24 @@ def bless_or_compare(result: ReplayResult, bless: bool) -> None:
 
 
 def run_replay_cli(paths: list[str], bless: bool = False, out: Callable[[str], None] = print) -> int:
+    from game.paths import UnknownStory, find_bundled
+    named, failed = [], 0
+    for p in paths:  # a bundled story's id means its playthroughs/ folder
+        if not os.path.exists(p):
+            if "/" not in p and os.sep not in p and not p.endswith((".yaml", ".yml")):
+                found = find_bundled(p)
+                if found is None:
+                    raise UnknownStory(p, "a file or folder")
+                p = found
+            else:
+                out(f"{p}:1:1: error: no such file or folder")
+                failed += 1
+                continue
+        named.append(p)
+    paths = named
     files = expand_paths(paths)
     cache = StoryCache()
-    passed = failed = 0
-    for p in paths:
-        if not os.path.exists(p):
-            out(f"{p}:1:1: error: no such file or folder")
-            failed += 1
+    passed = 0
     for f in files:
         result = run_playthrough(f, cache)
         bless_or_compare(result, bless)

@@ -33,7 +33,7 @@ def load_for_command(target: str | None, verb: str) -> tuple[Story | None, str]:
     """The story a command names (default: the first bundled story), or None
     after printing its errors to stderr. Returns (story, folder)."""
     from game.engine.safetext import write_err
-    from game.paths import bundled_story_dirs, resolve_story
+    from game.paths import bundled_story_dirs, locate_story
 
     if target is None:
         first = next(iter(bundled_story_dirs().values()), None)
@@ -41,7 +41,7 @@ def load_for_command(target: str | None, verb: str) -> tuple[Story | None, str]:
             write_err("no story given and no bundled story found")
             return None, ""
         target = str(first)
-    folder = resolve_story(target)
+    folder = locate_story(target)  # UnknownStory names the bundled ones
     story, problems = check_story(folder)
     if story is None:
         for p in problems:
