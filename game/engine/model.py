@@ -192,6 +192,19 @@ class Trigger:
 
 
 @record
+class Check:
+    """A story check (§11.9): `cond` must hold (kind "always") or must not
+    hold (kind "never") in every state the playtester reaches."""
+
+    cond: Fn
+    kind: str  # always | never
+    message: str
+    where: str
+    source: str = ""
+    reads: frozenset = frozenset()
+
+
+@record
 class StoryData:
     """Everything the compiler produces; `game.engine.story.Story` wraps it."""
 
@@ -214,6 +227,11 @@ class StoryData:
     files: tuple[str, ...] = ()
     counted_scenes: tuple[str, ...] = ()  # named in visited()
     counted_choices: tuple[str, ...] = ()  # named in chose()
+    checks: tuple[Check, ...] = ()  # story checks (§11.9), for the playtester
+    # For the playtester's reports: per scene, the names its texts read
+    # (scene, choice and ending texts); per choice key, its `if` as written.
+    text_reads: Mapping[str, frozenset] = MappingProxyType({})
+    choice_conds: Mapping[str, str] = MappingProxyType({})
 
 
 def frozen(d: dict) -> Mapping:

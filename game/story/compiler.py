@@ -15,7 +15,7 @@ import yaml
 from collections import deque
 
 from game.engine.records import record
-from game.engine.model import (INT_LIMIT, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
+from game.engine.model import (INT_LIMIT, Check, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
                                Text, Trigger, VarDef, frozen)
 
 from . import schema as S
@@ -216,8 +216,11 @@ class Compiler:
 
         self.used_notes: set[str] = set()
         self.used_codex: set[str] = set()
+        self.text_reads: dict[str, frozenset] = {}
+        self.choice_conds: dict[str, str] = {}
         scenes = {sid: self.compile_scene(sc) for sid, sc in scene_recs.items()}
         triggers = self.compile_triggers(m.get("triggers", ()))
+        checks = self.compile_checks(m.get("checks", ()))
         notes_c = {nid: Note(nid, r.get("title"), self.text(r.get("text", ""), r.at("text")), r.get("source", ""))
                    for nid, (r, _) in notes.items()}
         codex_c = {cid: CodexEntry(cid, r.get("name", cid), r.get("kind", "term"),
@@ -235,6 +238,7 @@ class Compiler:
             counted_scenes=tuple(sorted(self.scope.counted_scenes)),
             counted_choices=tuple(sorted(self.scope.counted_choices)),
             relevant_vars=self.relevant_vars(),
+            checks=tuple(checks), text_reads=frozen(self.text_reads), choice_conds=frozen(self.choice_conds),
         )
 
     def relevant_vars(self) -> frozenset:
@@ -356,6 +360,7 @@ class Compiler:
             for part in parts:
                 if part.__class__ is tuple:
                     self.scope.reads.add(part[0])
+                    self.scope.local.add(part[0])  # for the playtester's text_reads
                     static = False
             if c is not None:
                 if c.is_const:
@@ -411,7 +416,7 @@ class Compiler:
         self.scope.draws = False
         text = self.text(sc["text"], sc.at("text")) if "text" in sc else Text((), "")
         offer_draws = self.scope.draws
-        self.scope.take_local()
+        text_reads = set(self.scope.take_local())
         effects = self.effects(sc)
         enter_reads = self.scope.take_local()
         unlock = tuple(sc.get("unlock", ()))
@@ -426,6 +431,7 @@ class Compiler:
             self.scope.draws = False
             choices.append(self.compile_choice(sid, i, ch))
             offer_draws = offer_draws or self.offer_drew
+            text_reads |= self.choice_text_reads
         goto = self.goto(sc["goto"], sc.at("goto"), f"scene '{sid}'") if "goto" in sc else None
         goto_reads = self.scope.take_local()
         ending = None
@@ -433,7 +439,9 @@ class Compiler:
             self.scope.draws = False
             etext = self.text(ending_rec["text"], ending_rec.at("text")) if "text" in ending_rec else None
             offer_draws = offer_draws or self.scope.draws
+            text_reads |= self.scope.take_local()
             ending = Ending(ending_rec.get("title", sid), ending_rec.get("kind", "ending"), etext)
+        self.text_reads[sid] = frozenset(text_reads)
         cont = None
         if goto is not None and not choices:
             cont = ChoiceDef(id="continue", key=f"{sid}.continue", text=Text(((None, ("Continue",)),), "Continue"),
@@ -448,9 +456,10 @@ class Compiler:
         cid = ch.get("id", str(index + 1))
         where = self.where(ch.pos)
         text = self.text(ch["text"], ch.at("text")) if "text" in ch else Text((), "")
-        self.scope.take_local()
+        self.choice_text_reads = self.scope.take_local()
         cond = None
         if "if" in ch:
+            self.choice_conds[f"{sid}.{cid}"] = ch["if"]
             c = self.cond(ch["if"], ch.at("if"))
             if c is not None:
                 if c.is_const and not c.const:
@@ -490,6 +499,32 @@ class Compiler:
                 continue
             fn = c.fn if not c.is_const else ((lambda p: True) if c.const else (lambda p: False))
             out.append(Trigger(fn, target, self.where(items.ipos[i]), self.scope.take_local()))
+        return out
+
+    def compile_checks(self, items) -> list[Check]:
+        """Story checks (§11.9): exactly one of always/never, and a message."""
+        out = []
+        for i, ck in enumerate(items):
+            kinds = [k for k in ("always", "never") if k in ck.kpos]
+            if len(kinds) != 1:
+                what = "neither" if not kinds else "both"
+                self.rep.error(ck.kpos[kinds[1]] if kinds else ck.pos,
+                               f"a check needs exactly one of 'always' or 'never', and this one has {what}")
+                continue
+            kind = kinds[0]
+            if kind not in ck:
+                continue  # its value was already reported
+            self.scope.take_local()
+            self.scope.draws = False
+            c = self.cond(ck[kind], ck.at(kind))
+            reads = self.scope.take_local()
+            if c is None:
+                continue
+            if self.scope.draws:
+                self.rep.error(ck.at(kind), "a check cannot call chance(): it must be true or false in a state")
+                continue
+            fn = c.fn if not c.is_const else (lambda p, v=c.const: v)
+            out.append(Check(fn, kind, ck.get("message", ""), self.where(items.ipos[i]), ck[kind], reads))
         return out
 
     # -------------------------------------------------------------- warnings
