@@ -232,6 +232,7 @@ class StoryData:
     # (scene, choice and ending texts); per choice key, its `if` as written.
     text_reads: Mapping[str, frozenset] = MappingProxyType({})
     choice_conds: Mapping[str, str] = MappingProxyType({})
+    effect_deps: Mapping[str, frozenset] = MappingProxyType({})  # variable -> what effects on it read
 
 
 def frozen(d: dict) -> Mapping:

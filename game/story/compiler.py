@@ -239,6 +239,7 @@ class Compiler:
             counted_choices=tuple(sorted(self.scope.counted_choices)),
             relevant_vars=self.relevant_vars(),
             checks=tuple(checks), text_reads=frozen(self.text_reads), choice_conds=frozen(self.choice_conds),
+            effect_deps=frozen({n: frozenset(d) for n, d in self.scope.effect_deps.items()}),
         )
 
     def relevant_vars(self) -> frozenset:
