@@ -409,11 +409,13 @@ class Wide:
     for an int, or the values seen. (A shadow with one value per variable is
     a plain tuple of values: the common case costs one tuple.)"""
 
-    __slots__ = ("entries", "runs")
+    __slots__ = ("entries", "runs", "rows")
 
     def __init__(self, entries: tuple):
         self.entries = entries
         self.runs = max(map(len, entries)) if entries else 1
+        # The values to set for each run r: every variable's r-th value (or its last).
+        self.rows = [tuple([e[r] if r < len(e) else e[-1] for e in entries]) for r in range(self.runs)]
 
     def __eq__(self, other):
         return other.__class__ is Wide and other.entries == self.entries
@@ -433,6 +435,8 @@ def _entries_of(sh) -> tuple:
 def _widen(old, new: tuple, types: tuple):
     """`old` (a shadow) widened with `new` (entries); the same object when nothing changed."""
     olde = _entries_of(old)
+    if olde == new:
+        return old
     out = []
     changed = False
     for a, b, t in zip(olde, new, types):
@@ -558,11 +562,37 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
 
     def set_dead(dead, sh, r: int) -> None:
         if sh.__class__ is Wide:
-            for k, n in enumerate(dead):
-                v[n] = sh.value(k, r)
+            v.update(zip(dead, sh.rows[r if r < sh.runs else -1]))
         else:
-            for n, x in zip(dead, sh):
-                v[n] = x
+            v.update(zip(dead, sh))
+
+    def pass_on(sh, dead, dpos, nsid, ndead, written, written_val, live_val):
+        """The entries a step from a wide state gives its successor: a
+        variable the step did not write passes its values on; one it wrote
+        from variables that took several values is marked for a re-run
+        (an empty list), others take `written_val`."""
+        entries = sh.entries
+        if ndead is dead:
+            ent = list(entries)
+        else:
+            ent = [entries[dpos[n]] if n in dpos else live_val(n) for n in ndead]
+        rerun = []
+        runs = 1
+        if written:
+            ndpos = dead_pos[nsid]
+            for n in written:
+                k = ndpos.get(n)
+                if k is None:
+                    continue
+                w = max([len(entries[dpos[x]]) for x in deps.get(n, ()) if x in dpos], default=1)
+                if w > 1:
+                    ent[k] = []
+                    rerun.append(k)
+                    if w > runs:
+                        runs = w
+                else:
+                    ent[k] = written_val(n, k)
+        return ent, rerun, runs
 
     def widen(j: int, new_entries: tuple | None, vals: tuple | None) -> None:
         """Widen state j's shadow with a point (`vals`) or entries."""
@@ -600,21 +630,8 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
             if ndead:
                 written = wlist[ewr[e]]
                 cur = _entries_of(shadow[j])
-                ent = []
-                rerun = []
-                runs = 1
-                for k, n in enumerate(ndead):
-                    if n in written:
-                        w = max([len(sh.entries[dpos[x]]) for x in deps.get(n, ()) if x in dpos], default=1)
-                        if w > 1:
-                            ent.append([])
-                            rerun.append(k)
-                            runs = max(runs, w)
-                        else:
-                            ent.append(cur[k])
-                    else:
-                        pk = dpos.get(n)
-                        ent.append(sh.entries[pk] if pk is not None else (vals[lpos[n]],))
+                ent, rerun, runs = pass_on(sh, dead, dpos, nsid, ndead, written,
+                                           lambda n, k: cur[k], lambda n: (vals[lpos[n]],))
                 if rerun:
                     script = list(slist[escr[e]])
                     for r in range(runs):
@@ -739,22 +756,10 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                 # this step did not write passes them on; those it wrote are
                 # computed again from each of them.
                 written = {name for name, _ in play.log}
-                ent = []
-                rerun = []
-                runs = 1
-                for k, n in enumerate(ndead):
-                    if n in written:
-                        # Computed from variables that took several values here?
-                        w = max([len(sh.entries[dpos[x]]) for x in deps.get(n, ()) if x in dpos], default=1)
-                        if w > 1:
-                            ent.append([v[n]])
-                            rerun.append(k)
-                            runs = max(runs, w)
-                        else:
-                            ent.append((v[n],))
-                    else:
-                        pk = dpos.get(n)
-                        ent.append(sh.entries[pk] if pk is not None else (v[n],))
+                ent, rerun, runs = pass_on(sh, dead, dpos, nsid, ndead, written,
+                                           lambda n, k: (v[n],), lambda n: (v[n],))
+                for k in rerun:
+                    ent[k].append(v[ndead[k]])
                 play.undo()
                 if rerun:
                     script = list(fork.script)
