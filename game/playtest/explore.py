@@ -59,6 +59,7 @@ class Report:
     # For "why never": choices seen on offer, seen locked, and seen with their condition false.
     offered: set = field(default_factory=set)
     seen_locked: set = field(default_factory=set)
+    writes: dict = field(default_factory=dict)  # choice key -> variables its steps wrote
     # Balance: per meter, [states at its min, states at its max, states counted].
     balance: dict = field(default_factory=dict)
     seed: int = 0
@@ -174,6 +175,11 @@ def random_playtest(story: Story, runs: int = 100, seed: int = 0, max_steps: int
                                by_message=True)
                 break
             used[key] = used.get(key, 0) + 1
+            if play.log:
+                w = rep.writes.get(key)
+                if w is None:
+                    w = rep.writes[key] = set()
+                w.update(name for name, _ in play.log)
             rep.taken.add(key)
             rep.reached.add(play.scene.id)
             rep.note_state(play)
@@ -269,7 +275,8 @@ def _bits(names, index: dict) -> int:
     return m
 
 
-def liveness_masks(story: Story, extra_reads: frozenset = frozenset()) -> tuple[dict[str, int], dict[str, int]]:
+def liveness_masks(story: Story, extra_reads: frozenset = frozenset(),
+                   with_text: bool = False) -> tuple[dict[str, int], dict[str, int]]:
     """For each scene: a bitset of what may still be read from there on
     (variables, "@v:SCENE" visit counts, "@c:SCENE.CHOICE" choice counts).
     A worklist over predecessor lists: each scene is revisited only when a
@@ -294,6 +301,8 @@ def liveness_masks(story: Story, extra_reads: frozenset = frozenset()) -> tuple[
             if c.once:
                 reads.add("@c:" + c.key)
             targets.update(c.goto.targets())
+        if with_text:  # for the consequences report: what a player can see counts too
+            reads |= story.data.text_reads.get(sid, frozenset())
         own[sid] = _bits(reads, index) | base_m
         enter[sid] = _bits(sc.enter_reads, index)
         for t in targets:
@@ -736,6 +745,13 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                     if x is None:
                         x = wsets[wr] = len(wlist)
                         wlist.append(wr)
+                    if wr:
+                        ckey = f"{sid}.{cid}"
+                        w = rep.writes.get(ckey)
+                        if w is None:
+                            rep.writes[ckey] = set(wr)
+                        elif not wr <= w:
+                            w |= wr
                     ewr.append(x)
                     sc_ = tuple(fork.script)
                     x = scripts_ix.get(sc_)

@@ -94,10 +94,25 @@ def run_graph_cli(args, out: Callable[[str], None] = print) -> int:
     if story is None:
         return 1
     unreached = None
+    note = None
     if args.coverage:
         from .explore import exhaustive_playtest
-        rep = exhaustive_playtest(story, max_states=200_000)
-        unreached = {s for s in story.scenes if s not in rep.reached}
+        rep = exhaustive_playtest(story, max_states=COVERAGE_STATES)
+        if rep.complete:
+            unreached = {s for s in story.scenes if s not in rep.reached}
+        else:
+            # An incomplete exploration cannot tell unreachable from not yet
+            # reached: mark nothing rather than paint reachable scenes red.
+            unreached = set()
+            note = (f"coverage incomplete: exploration stopped at {rep.states:,} states; "
+                    "no scene is marked as never reached")
     text = to_dot(story, unreached) if args.format == "dot" else to_mermaid(story, unreached)
+    if note is not None:
+        text = ("// " if args.format == "dot" else "%% ") + note + "\n" + text
+        import sys
+        sys.stderr.write(f"graph: {note}\n")
     out(text.rstrip("\n"))
     return 0
+
+
+COVERAGE_STATES = 2_000_000  # the explorer's own default: --coverage is as complete as playtest
