@@ -1,10 +1,11 @@
 """Automated playthroughs on the same engine API players use.
 
-Random: seeded runs to an ending, a soft-lock or a step cap. Half the steps
-of a run pick uniformly among the choices on offer, the other half among the
-choices taken least so far (ties broken at random): uniform play reaches deep
-paths, the least-used picks reach rarely offered choices, and no run is a
-deterministic round-robin.
+Random: seeded runs to an ending, a soft-lock or a step cap. A step picks
+at random among the choices on offer that no run has taken yet, and when
+every one has been taken, uniformly among them all: rarely offered choices
+are tried as soon as they appear, and otherwise play is uniform, so it
+reaches the deep paths uniform play reaches (a strict least-used rule is a
+deterministic round-robin that never repeats a choice three times in a row).
 
 Exhaustive: breadth-first over distinct states, following every outcome of
 every chance() (and random(lo, hi)) through an `Outcomes` strategy given to
@@ -137,8 +138,8 @@ def _meters(story: Story) -> dict:
 
 def random_playtest(story: Story, runs: int = 100, seed: int = 0, max_steps: int = 1000,
                     avoid_used: bool = True) -> Report:
-    """`avoid_used`: half the steps (chosen at random) pick among the least
-    used choices; False: every step picks uniformly."""
+    """`avoid_used`: prefer choices no run has taken yet; False: every step
+    picks uniformly."""
     rep = Report(story, "random", seed=seed)
     rep.balance = _meters(story)
     used: dict[str, int] = {}
@@ -163,9 +164,10 @@ def random_playtest(story: Story, runs: int = 100, seed: int = 0, max_steps: int
                 _keep_shortest(rep.soft_locks, Finding(play.scene.id, list(play.steps), "nothing on offer", run_seed, run))
                 break
             sc = play.scene.id
-            if avoid_used and len(offered) > 1 and picker.random() < 0.5:
-                least = min(used.get(f"{sc}.{c}", 0) for c in offered)
-                offered = [c for c in offered if used.get(f"{sc}.{c}", 0) == least]
+            if avoid_used and len(offered) > 1:
+                fresh = [c for c in offered if f"{sc}.{c}" not in used]
+                if fresh:
+                    offered = fresh
             pick = offered[picker.randrange(len(offered))] if len(offered) > 1 else offered[0]
             key = f"{sc}.{pick}"
             try:
