@@ -42,7 +42,7 @@ def test_exhaustive_json_is_as_specified():
     assert set(j["choices"]["never_taken"]) == {"hall.vault", "vault.continue", "cellar.light"}
     assert j["choices"]["total"] == 11 and j["choices"]["taken"] == 8
     assert set(j["endings"]) == {"exit", "coin_heads", "coin_tails"}
-    assert j["soft_locks"] == [{"scene": "cellar", "path": ["cellar"]}]
+    assert j["soft_locks"] == [{"scene": "cellar", "path": ["cellar"], "states": 1}]
     assert j["errors"] == []
     assert j["variables"]["keys"] == {"min": 0, "max": 2}
     assert j["variables"]["lamp"]["min"] is False and j["variables"]["lamp"]["max"] is False
@@ -57,10 +57,10 @@ def test_random_finds_them_too_and_failures_replay(tmp_path):
     assert "seed" in j["soft_locks"][0] and "run" in j["soft_locks"][0]
     written = sorted(p.name for p in tmp_path.iterdir())
     assert "maze-softlock-1.yaml" in written
-    # The written playthrough reproduces the soft-lock.
+    # The written playthrough reproduces the soft-lock: it fails while the bug is there.
     rr = cli("replay", str(tmp_path / "maze-softlock-1.yaml"))
-    assert rr.returncode == 0, rr.stdout
-    assert "ends in 'cellar'" in rr.stdout
+    assert rr.returncode == 1, rr.stdout
+    assert "expected the player not to be stuck, but nothing is on offer in scene 'cellar'" in rr.stdout
 
 
 def test_random_is_reproducible_and_avoid_used_covers_more():

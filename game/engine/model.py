@@ -326,6 +326,19 @@ class Trigger:
 
 
 @record
+class Check:
+    """A story check (§11.9): `cond` must hold (kind "always") or must not
+    hold (kind "never") in every state the playtester reaches."""
+
+    cond: Fn
+    kind: str  # always | never
+    message: str
+    where: str
+    source: str = ""
+    reads: frozenset = frozenset()
+
+
+@record
 class StoryData:
     """Everything the compiler produces; `game.engine.story.Story` wraps it."""
 
@@ -352,6 +365,12 @@ class StoryData:
     # the scene id that makes it; resolved when the call returns.
     thens: Mapping = MappingProxyType({})
     scene_aliases: Mapping = MappingProxyType({})  # old scene id (`was:`) -> id
+    checks: tuple[Check, ...] = ()  # story checks (§11.9), for the playtester
+    # For the playtester's reports: per scene, the names its texts read
+    # (scene, choice and ending texts); per choice key, its `if` as written.
+    text_reads: Mapping[str, frozenset] = MappingProxyType({})
+    choice_conds: Mapping[str, str] = MappingProxyType({})
+    effect_deps: Mapping[str, frozenset] = MappingProxyType({})  # variable -> what effects on it read
 
 
 def frozen(d: dict) -> Mapping:

@@ -22,7 +22,13 @@ _MASK = (1 << 64) - 1
 
 
 def _mix(seed: int) -> int:
-    return (seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & _MASK
+    """The generator's first state for a seed: hashed (splitmix64's
+    finaliser), so nearby seeds give unrelated streams. Without the hash,
+    stream(seed + 1) would be stream(seed) shifted by one draw."""
+    z = ((seed & _MASK) * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
 
 
 CONTINUE = ChoiceView("continue", "Continue")
@@ -36,7 +42,7 @@ class Outcomes:
         raise NotImplementedError
 
     def random(self, lo: int, hi: int) -> int:  # pragma: no cover - interface
-        """An int in [lo, hi] (lo <= hi), in place of random(lo, hi)."""
+        """An int in [lo, hi] (format 1.1 `random(a, b)`; lo <= hi)."""
         raise NotImplementedError
 
 

@@ -109,10 +109,18 @@ def run_graph_cli(args, out: Callable[[str], None] = print) -> int:
     if story is None:
         return 1
     unreached = None
+    note = None
     if args.coverage:
         from .explore import exhaustive_playtest
-        rep = exhaustive_playtest(story, max_states=200_000)
-        unreached = {s for s in story.scenes if s not in rep.reached}
+        rep = exhaustive_playtest(story, max_states=COVERAGE_STATES)
+        if rep.complete:
+            unreached = {s for s in story.scenes if s not in rep.reached}
+        else:
+            # An incomplete exploration cannot tell unreachable from not yet
+            # reached: mark nothing rather than paint reachable scenes red.
+            unreached = set()
+            note = (f"coverage incomplete: exploration stopped at {rep.states:,} states; "
+                    "no scene is marked as never reached")
     chapter = getattr(args, "chapter", None)
     if chapter is not None:
         try:
@@ -123,6 +131,10 @@ def run_graph_cli(args, out: Callable[[str], None] = print) -> int:
             return 1
     draw = to_dot if args.format == "dot" else to_mermaid
     text = draw(story, unreached, chapter=chapter)
+    if note is not None:
+        text = ("// " if args.format == "dot" else "%% ") + note + "\n" + text
+        from game.engine.safetext import write_err
+        write_err(f"graph: {note}")
     out(text.rstrip("\n"))
     return 0
 
@@ -241,3 +253,4 @@ class _View:
             out += [f"    {m}" for m in members]
             out.append("  end")
         return out + [f"  {m}" for m in loose]
+COVERAGE_STATES = 2_000_000  # the explorer's own default: --coverage is as complete as playtest

@@ -34,6 +34,11 @@ PLAYTHROUGH = S.Record("playthrough", {
         "visited": S.F(S.ListOf(S.Ident(), single_ok=True)),
         "reply": S.F(S.Str("The last reply, rendered, must contain this text.")),
         "calls": S.F(S.ListOf(S.Ident(), doc="The calls in progress (scene ids, innermost last).")),
+        "stuck": S.F(S.Bool(), doc="false: after the last step the player is not stuck (in an ending, "
+                                   "or with a choice on offer)."),
+        "can_end": S.F(S.Bool(), doc="true: an ending can still be reached from where the last step leaves "
+                                     "the player."),
+        "checks": S.F(S.Bool(), doc="true: every story check (§11.9) holds after every step."),
     })),
 }, doc="A playthrough file (§8).")
 
@@ -158,6 +163,10 @@ def run_playthrough(path: str, cache: StoryCache | None = None, want_transcript:
     play = story.new_game(seed=rec.get("seed", 0))
     lines = render_step_text(play) if want_transcript else []
     steps = rec["steps"]
+    exp = rec.get("expect") or {}
+    want_checks = exp.get("checks") is True and story.data.checks
+    if want_checks and not _checks_hold(play, story, rep, exp.at("checks"), 0):
+        return ReplayResult(path, False, rep.problems, play)
     for i, step in enumerate(steps):
         sid = "continue" if step is None else str(step)
         pos = steps.ipos[i]
@@ -175,6 +184,8 @@ def run_playthrough(path: str, cache: StoryCache | None = None, want_transcript:
         except StoryRuntimeError as exc:
             rep.error(pos, f"step {i + 1}: runtime error: {exc}")
             return ReplayResult(path, False, rep.problems, play)
+        if want_checks and not _checks_hold(play, story, rep, exp.at("checks"), i + 1):
+            return ReplayResult(path, False, rep.problems, play)
         if want_transcript:
             lines.append(f"> {sid}")
             if result.note is not None:
@@ -186,6 +197,15 @@ def run_playthrough(path: str, cache: StoryCache | None = None, want_transcript:
             lines.extend(render_step_text(play))
     check_expectations(rec, play, story, rep)
     return ReplayResult(path, not rep.has_errors, rep.problems, play, "\n".join(lines) + "\n")
+
+
+def _checks_hold(play: Playthrough, story: Story, rep: Reporter, pos: Pos, step: int) -> bool:
+    for ck in story.data.checks:
+        if bool(ck.cond(play)) != (ck.kind == "always"):
+            when = f"after step {step}" if step else "at the start"
+            rep.error(pos, f"{when}: check failed in scene '{play.scene.id}': {ck.message}")
+            return False
+    return True
 
 
 def check_expectations(rec: S.Rec, play: Playthrough, story: Story, rep: Reporter) -> None:
@@ -228,6 +248,16 @@ def check_expectations(rec: S.Rec, play: Playthrough, story: Story, rep: Reporte
             continue
         if actual != want or type(actual) is not type(want):
             rep.error(pos, f"expected {name} = {_show(want)}, actual {_show(actual)}")
+    if "stuck" in exp:
+        stuck = not play.ended and not any(c.enabled for c in play.choices())
+        if stuck != exp["stuck"]:
+            rep.error(exp.at("stuck"), f"expected the player not to be stuck, but nothing is on offer in scene '{here}'"
+                      if stuck else f"expected the player to be stuck, but scene '{here}' offers a way on")
+    if exp.get("can_end") is True and not play.ended:
+        from .explore import exhaustive_playtest
+        sub = exhaustive_playtest(story, max_states=200_000, start=play)
+        if sub.complete and not any(sub.endings.values()):
+            rep.error(exp.at("can_end"), f"expected an ending to be reachable, but none can be reached from scene '{here}'")
     visited = exp.get("visited") or []
     for i, sid in enumerate(visited):
         sid = aliases.get(sid, sid)

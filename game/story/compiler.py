@@ -16,7 +16,7 @@ import yaml
 from collections import deque
 
 from game.engine.records import record
-from game.engine.model import (INT_LIMIT, SetValue, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
+from game.engine.model import (INT_LIMIT, SetValue, Check, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
                                Text, Trigger, VarDef, frozen)
 
 from . import schema as S
@@ -285,11 +285,14 @@ class Compiler:
         self.thens: dict[str, Goto] = {}
         self.then_reads: dict[str, frozenset] = {}
         self.returning: list[ChoiceDef] = []
+        self.text_reads: dict[str, frozenset] = {}
+        self.choice_conds: dict[str, str] = {}
         scenes = {sid: self.compile_scene(sc) for sid, sc in scene_recs.items()}
         self.fix_returns()
         self.check_pass_cycles(scenes)
         scene_aliases = self.scene_aliases()
         triggers = self.compile_triggers(m.get("triggers", ()))
+        checks = self.compile_checks(m.get("checks", ()))
         notes_c = {nid: Note(nid, r.get("title"), self.text(r.get("text", ""), r.at("text")), r.get("source", ""))
                    for nid, (r, _) in notes.items()}
         codex_c = {cid: CodexEntry(cid, r.get("name", cid), r.get("kind", "term"),
@@ -308,6 +311,8 @@ class Compiler:
             counted_choices=tuple(sorted(self.scope.counted_choices)),
             relevant_vars=self.relevant_vars(), thens=frozen(dict(self.thens)),
             scene_aliases=frozen(scene_aliases),
+            checks=tuple(checks), text_reads=frozen(self.text_reads), choice_conds=frozen(self.choice_conds),
+            effect_deps=frozen({n: frozenset(d) for n, d in self.scope.effect_deps.items()}),
         )
 
     def relevant_vars(self) -> frozenset:
@@ -614,7 +619,7 @@ class Compiler:
         text = self.text(sc["text"], sc.at("text"), dict.get(sc.vpos, "text"), counter, sid) \
             if "text" in sc else Text((), "")
         offer_draws = self.scope.draws
-        self.scope.take_local()
+        text_reads = set(self.scope.take_local())
         effects = self.effects(sc)
         enter_reads = self.scope.take_local()
         unlock = tuple(sc.get("unlock", ()))
@@ -629,6 +634,7 @@ class Compiler:
             self.scope.draws = False
             choices.append(self.compile_choice(sid, i, ch))
             offer_draws = offer_draws or self.offer_drew
+            text_reads |= self.choice_text_reads
         aliases = self.choice_aliases(sid, sc, choices)
         goto = self.goto(sc["goto"], sc.at("goto"), f"scene '{sid}'") if "goto" in sc else None
         goto_reads = self.scope.take_local()
@@ -639,7 +645,9 @@ class Compiler:
             etext = self.text(ending_rec["text"], ending_rec.at("text"), dict.get(ending_rec.vpos, "text"), counter,
                               sid + ":ending") if "text" in ending_rec else None
             offer_draws = offer_draws or self.scope.draws
+            text_reads |= self.scope.take_local()
             ending = Ending(ending_rec.get("title", sid), ending_rec.get("kind", "ending"), etext)
+        self.text_reads[sid] = frozenset(text_reads)
         cont = None
         if not choices and (goto is not None or call is not None or returns):
             if goto is None:
@@ -750,9 +758,10 @@ class Compiler:
         where = self.where(ch.pos)
         text = self.text(ch["text"], ch.at("text"), dict.get(ch.vpos, "text"), ("v", sid), key + ":text") \
             if "text" in ch else Text((), "")
-        self.scope.take_local()
+        self.choice_text_reads = self.scope.take_local()
         cond = None
         if "if" in ch:
+            self.choice_conds[f"{sid}.{cid}"] = ch["if"]
             c = self.cond(ch["if"], ch.at("if"))
             if c is not None:
                 if c.is_const and not c.const:
@@ -813,6 +822,32 @@ class Compiler:
                 continue
             fn = c.fn if not c.is_const else ((lambda p: True) if c.const else (lambda p: False))
             out.append(Trigger(fn, target, self.where(items.ipos[i]), self.scope.take_local()))
+        return out
+
+    def compile_checks(self, items) -> list[Check]:
+        """Story checks (§11.9): exactly one of always/never, and a message."""
+        out = []
+        for i, ck in enumerate(items):
+            kinds = [k for k in ("always", "never") if k in ck.kpos]
+            if len(kinds) != 1:
+                what = "neither" if not kinds else "both"
+                self.rep.error(ck.kpos[kinds[1]] if kinds else ck.pos,
+                               f"a check needs exactly one of 'always' or 'never', and this one has {what}")
+                continue
+            kind = kinds[0]
+            if kind not in ck:
+                continue  # its value was already reported
+            self.scope.take_local()
+            self.scope.draws = False
+            c = self.cond(ck[kind], ck.at(kind))
+            reads = self.scope.take_local()
+            if c is None:
+                continue
+            if self.scope.draws:
+                self.rep.error(ck.at(kind), "a check cannot call chance(): it must be true or false in a state")
+                continue
+            fn = c.fn if not c.is_const else (lambda p, v=c.const: v)
+            out.append(Check(fn, kind, ck.get("message", ""), self.where(items.ipos[i]), ck[kind], reads))
         return out
 
     # -------------------------------------------------------------- warnings

@@ -590,6 +590,11 @@ TRIGGER = Record("trigger", {
     "if": F(COND, required=True),
     "goto": F(Ident("A scene id."), required=True),
 })
+CHECK = Record("story check", {
+    "always": F(COND, doc="Must hold in every state `playtest` reaches (give this or `never`)."),
+    "never": F(COND, doc="Must hold in no state `playtest` reaches (give this or `always`)."),
+    "message": F(Str(), required=True, doc="What is wrong when the check fails."),
+})
 MANIFEST = Record("story manifest", {
     "format": F(Int("Always 1."), required=True),
     "id": F(Ident("The story's id."), required=True),
@@ -599,6 +604,7 @@ MANIFEST = Record("story manifest", {
     "start": F(Ident("The first scene's id."), required=True),
     "variables": F(MapOf(VARIABLE, "variables"), doc="All state, declared."),
     "triggers": F(ListOf(TRIGGER), doc="Checked after every step, in order; the first that holds wins."),
+    "checks": F(ListOf(CHECK), doc="Story checks (§11.9): `playtest` reports every state where one fails."),
 }, doc="story.yaml: the story's manifest.")
 
 
