@@ -16,6 +16,8 @@ from game.engine.safetext import inert
 from game.engine.saves import AUTOSAVE, PREVIOUS, SaveStore, display_time
 from game.engine.session import Session
 from game.engine.story import Story
+from game.view.markdown import to_plain
+from game.view.screen import build_screen, build_step, pick, plain_screen, plain_step
 
 HELP = """\
 Commands:
@@ -28,29 +30,41 @@ Commands:
   h, ?       this help
   q          quit (the game is autosaved after every step)"""
 
-WIDTH = 78
+WIDTH = 78  # the longest line; narrower when the terminal is
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 class PlainGame:
-    def __init__(self, stdin: TextIO, stdout: TextIO, store: SaveStore):
+    def __init__(self, stdin: TextIO, stdout: TextIO, store: SaveStore, width: int | None = None):
         self.inp = stdin
         self.out = stdout
         self.store = store
+        if width is None:
+            import shutil
+            width = min(WIDTH, shutil.get_terminal_size((WIDTH + 2, 24)).columns - 1)
+        self.width = max(20, width)
+        self.screen = None
 
     # ------------------------------------------------------------ output
     def say(self, text: str = "") -> None:
         self.out.write(inert(text) + "\n")  # nothing from a story, save or message acts on the terminal
         self.out.flush()
 
+    def lines(self, lines) -> None:
+        for line in lines:
+            self.say(line)
+
     def para(self, text: str) -> None:
-        """Author Markdown, re-wrapped paragraph by paragraph."""
-        for block in text.strip("\n").split("\n\n"):
-            lines = block.splitlines()
-            if any(l.lstrip().startswith(("-", "*", ">", "#", "|")) for l in lines):
-                self.say("\n".join(lines))  # lists, quotes, headings: keep as written
-            else:
-                self.say(textwrap.fill(" ".join(l.strip() for l in lines), WIDTH))
-            self.say()
+        """Author Markdown as readable plain lines (emphasis dropped, links as
+        "text (url)"), wrapped to the terminal."""
+        self.lines(to_plain(text, self.width))
+        self.say()
 
     def ask(self, prompt: str) -> str | None:
         self.out.write(prompt)
@@ -59,6 +73,8 @@ class PlainGame:
         if not line:
             self.say()
             return None
+        if not _isatty(self.inp):  # piped input: echo it, so the output reads as a transcript
+            self.say(line.rstrip("\n"))
         return line.strip()
 
     # ------------------------------------------------------------ picking a story
@@ -94,63 +110,17 @@ class PlainGame:
             self.say(f"Please type a number from 1 to {len(stories)}.")
 
     # ------------------------------------------------------------ playing
-    def show_scene(self, session: Session) -> None:
+    def show_scene(self, session: Session, before: dict | None = None) -> None:
         play = session.play
-        sc = play.scene
+        self.screen = build_screen(session, before, play.notice)
+        play.notice = None
         self.say()
-        head = " / ".join(x for x in (play.chapter, sc.title) if x)
-        if head:
-            self.say(f"== {head} ==")
-            self.say()
-        if play.notice:
-            self.say(f"(Note: {play.notice})")
-            self.say()
-            play.notice = None
-        self.para(play.text)
-        if play.ended:
-            self.show_ending(session)
-            return
-        meters = [v for v in session.story.variables.values() if v.meter and not v.hidden]
-        if meters:
-            self.say("  ".join(f"{v.display_name}: {play.state[v.name]}/{v.hi}" for v in meters))
-            self.say()
-        self.show_choices(session)
-
-    def show_choices(self, session: Session) -> None:
-        for i, c in enumerate(session.play.choices(), 1):
-            if c.enabled:
-                self.say(f"  {i}. {c.text}")
-            else:
-                self.say(f"  {i}. (not possible: {c.reason}) {c.text}")
-
-    def show_ending(self, session: Session) -> None:
-        play = session.play
-        e = play.scene.ending
-        self.say(f"THE END: {e.title}")
-        self.say()
-        if play.ending_text:
-            self.para(play.ending_text)
-        same, total, diverged = session.history_summary()
-        if total:
-            self.say(f"You chose as they did in {same} of {total} decisions.")
-            for d in diverged:
-                self.say(f"  - {d.scene_title}: you chose \"{d.chosen_text}\"; history: "
-                         + " / ".join(f"\"{t}\"" for t in d.historical_texts))
-            self.say()
-        found = session.endings_found()
-        all_endings = session.story.endings
-        self.say(f"Endings found: {sum(1 for e in all_endings if e.id in found)} of {len(all_endings)}.")
-        self.say("Type u to undo the last choice, or q to quit.")
+        self.lines(plain_screen(self.screen, self.width))
+        if self.screen.ended:
+            self.say("Type u to undo the last choice, or q to quit.")
 
     def show_step(self, session: Session, result) -> None:
-        if result.note is not None:
-            n = result.note
-            self.say()
-            self.say("-- What really happened" + (f": {n.title}" if n.title else "") + " --")
-            self.para(n.text.render(session.play))
-            self.say(f"Source: {n.source}")
-        if result.unlocked:
-            self.say("New in the codex: " + ", ".join(c.name for c in result.unlocked))
+        self.lines(plain_step(build_step(session, result), self.width))
 
     def warn_saving(self, session: Session) -> None:
         """Say that saving is off (and why) once, not after every step."""
@@ -168,26 +138,22 @@ class PlainGame:
                 return 0
             cmd, _, arg = ans.partition(" ")
             cmd = cmd.lower()
-            offered = session.play.choices()
+            offered = self.screen.choices
             if cmd == "" and len(offered) == 1 and offered[0].id == "continue":
                 cmd = "1"
             if cmd.isdigit():
-                i = int(cmd)
-                if session.play.ended or not 1 <= i <= len(offered):
-                    self.say("There is no such choice." if not session.play.ended else
-                             "The story has ended: u to undo, q to quit.")
+                c, why = pick(self.screen, int(cmd))
+                if c is None:
+                    self.say("The story has ended: u to undo, q to quit." if self.screen.ended else why)
                     continue
-                c = offered[i - 1]
-                if not c.enabled:
-                    self.say(f"Not possible: {c.reason}")
-                    continue
+                before = dict(session.play.state)
                 try:
                     result = session.choose(c.id)
                 except StoryRuntimeError as exc:
                     self.say(exc.for_player())
                     continue
                 self.show_step(session, result)
-                self.show_scene(session)
+                self.show_scene(session, before)
                 self.warn_saving(session)
             elif cmd in ("u", "undo"):
                 if session.undo():
@@ -224,7 +190,7 @@ class PlainGame:
                     n = item.note
                     self.say(f"-- {n.title or item.scene_title} --")
                     self.para(n.text.render(session.play))
-                    self.say(f"Source: {n.source}")
+                    self.lines(textwrap.wrap(f"Source: {n.source}", self.width, break_long_words=False) or [""])
                     self.say()
             elif cmd in ("r", "record"):
                 try:

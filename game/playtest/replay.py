@@ -18,7 +18,9 @@ from game.engine.play import Playthrough
 from game.engine.saves import atomic_write
 from game.engine.story import Story
 from game.story import schema as S
+from game.engine.session import Session
 from game.story.compiler import parse_file, SourceFile
+from game.view.screen import build_screen, build_step, plain_screen, plain_step
 from game.story.loader import check_story
 from game.story.problems import Pos, Problem, Reporter
 
@@ -119,25 +121,13 @@ def _story_id_of(folder: str) -> str | None:
     return story_id_of(folder)
 
 
-def render_step_text(play: Playthrough) -> list[str]:
-    """What the player sees standing in the current scene."""
-    sc = play.scene
-    lines = []
-    if sc.chapter and play.chapter:
-        lines.append(f"[chapter] {play.chapter}")
-    lines.append(f"== {sc.title or sc.id} ({sc.id})")
-    body = play.text
-    if body:
-        lines.append(body)
-    if sc.ending is not None:
-        lines.append(f"** ENDING: {sc.ending.title} ({sc.ending.kind})")
-        if play.ending_text:
-            lines.append(play.ending_text)
-        return lines
-    for i, c in enumerate(play.choices(), 1):
-        lock = f"  [locked: {c.reason}]" if not c.enabled else ""
-        lines.append(f"  {i}. {c.text}  <{c.id}>{lock}")
-    return lines
+TRANSCRIPT_WIDTH = 78
+
+
+def render_step_text(view_session) -> list[str]:
+    """What the player sees standing in the current scene: plain mode's
+    screen text, from the one view (game/view/screen.py)."""
+    return [""] + plain_screen(build_screen(view_session), TRANSCRIPT_WIDTH)
 
 
 def run_playthrough(path: str, cache: StoryCache | None = None, want_transcript: bool = True) -> ReplayResult:
@@ -161,7 +151,8 @@ def run_playthrough(path: str, cache: StoryCache | None = None, want_transcript:
         rep.error(rec.at("story"), f"story '{rec['story']}' has errors; run `open-diplomacy lint {folder}`")
         return ReplayResult(path, False, rep.problems + [p for p in problems if p.is_error][:10])
     play = story.new_game(seed=rec.get("seed", 0))
-    lines = render_step_text(play) if want_transcript else []
+    viewer = Session(story, None, play)  # no store: the view of a game that saves nothing
+    lines = render_step_text(viewer) if want_transcript else []
     steps = rec["steps"]
     exp = rec.get("expect") or {}
     want_checks = exp.get("checks") is True and story.data.checks
@@ -171,6 +162,7 @@ def run_playthrough(path: str, cache: StoryCache | None = None, want_transcript:
         sid = "continue" if step is None else str(step)
         pos = steps.ipos[i]
         before = play.scene.id
+        number = next((n for n, c in enumerate(play.choices(), 1) if c.id == sid), None) if want_transcript else None
         try:
             result = play.choose(sid)
         except ValueError:
@@ -187,14 +179,9 @@ def run_playthrough(path: str, cache: StoryCache | None = None, want_transcript:
         if want_checks and not _checks_hold(play, story, rep, exp.at("checks"), i + 1):
             return ReplayResult(path, False, rep.problems, play)
         if want_transcript:
-            lines.append(f"> {sid}")
-            if result.note is not None:
-                lines.append(f"[note] {result.note.title or ''}".rstrip())
-                lines.append(result.note.text.render(play))
-                lines.append(f"[source] {result.note.source}")
-            for entry in result.unlocked:
-                lines.append(f"[codex] {entry.name}")
-            lines.extend(render_step_text(play))
+            lines.append(f"> {number if number is not None else sid}")  # as typed in plain mode
+            lines.extend(plain_step(build_step(viewer, result), TRANSCRIPT_WIDTH))
+            lines.extend(render_step_text(viewer))
     check_expectations(rec, play, story, rep)
     return ReplayResult(path, not rep.has_errors, rep.problems, play, "\n".join(lines) + "\n")
 

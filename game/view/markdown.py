@@ -131,11 +131,11 @@ def to_plain(markdown: str, width: int = 78) -> list[str]:
             lines.append("-" * min(20, width))
         elif b.kind == "list":
             for mark, spans in b.items:
-                lines.extend(textwrap.wrap(plain_spans(spans), width, initial_indent=f"  {mark} ",
+                lines.extend(textwrap.wrap(plain_spans(spans), width, initial_indent=f"  {mark} ", break_long_words=False,
                                            subsequent_indent=" " * (len(mark) + 3)) or [f"  {mark}"])
         else:
             indent = "  " if b.kind == "quote" else ""
             for hard in plain_spans(b.spans).split("\n"):
                 lines.extend(textwrap.wrap(hard, width, initial_indent=indent, subsequent_indent=indent,
-                                           break_on_hyphens=False) or [""])
+                                           break_on_hyphens=False, break_long_words=False) or [""])
     return lines

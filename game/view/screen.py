@@ -179,7 +179,7 @@ def pick(screen: Screen, number: int) -> tuple[ChoiceLine | None, str | None]:
 
 def _wrap(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
     return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent if rest is None else rest,
-                         break_on_hyphens=False) or [indent.rstrip()]
+                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
 
 
 def plain_screen(screen: Screen, width: int = 78) -> list[str]:
