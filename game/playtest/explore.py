@@ -190,7 +190,7 @@ def random_playtest(story: Story, runs: int = 100, seed: int = 0, max_steps: int
                 rep.check_state(play, play.steps, run_seed, run)
         else:
             finding = Finding(play.scene.id, list(play.steps), f"no ending after {max_steps} steps", run_seed, run)
-            sub = exhaustive_playtest(story, max_states=20_000, start=play)
+            sub = exhaustive_playtest(story, max_states=20_000, start=play, exact_ranges=False)
             if sub.complete and not any(sub.endings.values()):
                 finding.message = "a loop with no way out: no ending can be reached from here"
                 finding.path, finding.scene = _entry_path(story, run_seed, finding.path, sub.reached)
@@ -365,11 +365,15 @@ class StateSpace:
         var_mask = _bits([n for n in self.names if n in relevant], index)
         self.live: dict[str, tuple] = {}
         self.dead: dict[str, tuple] = {}
-        self.vlive: dict[str, frozenset] = {}  # visit counts live there
-        self.clive: dict[str, frozenset] = {}  # choice counts live there
-        counted_v = [(s, index["@v:" + s]) for s in data.counted_scenes if "@v:" + s in index]
+        # Counts stay bitsets (a scene may have thousands live): the key
+        # tests only the few non-zero counts a playthrough holds.
+        self.vbit = {s: index["@v:" + s] for s in data.counted_scenes if "@v:" + s in index}
         once = {c.key for s in story.scenes.values() for c in s.choices if c.once}
-        counted_c = [(k, index["@c:" + k]) for k in sorted(set(data.counted_choices) | once) if "@c:" + k in index]
+        self.cbit = {k: index["@c:" + k] for k in set(data.counted_choices) | once if "@c:" + k in index}
+        vall = _bits(["@v:" + s for s in self.vbit], index)
+        call = _bits(["@c:" + k for k in self.cbit], index)
+        self.vmask: dict[str, int] = {}
+        self.cmask: dict[str, int] = {}
         by_mask: dict[int, tuple] = {}
         for sid, m in live.items():
             vm = m & var_mask
@@ -378,8 +382,8 @@ class StateSpace:
                 lv = tuple(n for n in self.names if vm >> index[n] & 1)
                 got = by_mask[vm] = (lv, tuple(n for n in self.names if n not in lv))
             self.live[sid], self.dead[sid] = got
-            self.vlive[sid] = frozenset(s for s, b in counted_v if m >> b & 1) if counted_v else frozenset()
-            self.clive[sid] = frozenset(k for k, b in counted_c if m >> b & 1) if counted_c else frozenset()
+            self.vmask[sid] = m & vall
+            self.cmask[sid] = m & call
         self.cap = data.count_cap
         self.draws = {sid: sc.offer_draws for sid, sc in story.scenes.items()}
         self.offers: dict[tuple, object] = {}  # (scene, offer part) -> the Offer first seen
@@ -389,10 +393,17 @@ class StateSpace:
         sid = p.scene.id
         v = p.vars
         cap = self.cap
-        lv = self.vlive[sid]
-        vis = tuple(sorted([(s, c if c < cap else cap) for s, c in p.visits.items() if s in lv])) if lv else ()
-        lc = self.clive[sid]
-        ch = tuple(sorted([(k, c if c < cap else cap) for k, c in p.chosen.items() if k in lc])) if lc else ()
+        vis = ch = ()
+        m = self.vmask[sid]
+        if m:
+            vb = self.vbit
+            vis = tuple(sorted([(s, c if c < cap else cap) for s, c in p.visits.items()
+                                if s in vb and m >> vb[s] & 1]))
+        m = self.cmask[sid]
+        if m:
+            cb = self.cbit
+            ch = tuple(sorted([(k, c if c < cap else cap) for k, c in p.chosen.items()
+                               if k in cb and m >> cb[k] & 1]))
         offer = None
         if self.draws[sid]:
             o = p._current_offer()
@@ -484,7 +495,10 @@ MAX_REDO = 64  # re-propagations of one state before its intervals are widened t
 
 
 def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playthrough | None = None,
-                        seed: int = 0) -> Report:
+                        seed: int = 0, exact_ranges: bool = True) -> Report:
+    """`exact_ranges=False`: do not track the variables outside the key (the
+    ranges are then those of the first path into each state); for callers
+    that need only states, endings and coverage."""
     rep = Report(story, "exhaustive")
     space = StateSpace(story)
     fork = Fork()
@@ -774,7 +788,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                         slist.append(sc_)
                     escr.append(x)
                     ecid.append(cid)
-                if not ndead:
+                if not ndead or not exact_ranges:
                     play.undo()
                     continue
                 if not wide:

@@ -112,7 +112,7 @@ def run_graph_cli(args, out: Callable[[str], None] = print) -> int:
     note = None
     if args.coverage:
         from .explore import exhaustive_playtest
-        rep = exhaustive_playtest(story, max_states=COVERAGE_STATES)
+        rep = exhaustive_playtest(story, max_states=COVERAGE_STATES, exact_ranges=False)
         if rep.complete:
             unreached = {s for s in story.scenes if s not in rep.reached}
         else:

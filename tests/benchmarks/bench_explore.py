@@ -32,3 +32,81 @@ def test_bundled(name):
     if story is None:
         pytest.skip(f"{name} does not load yet")
     _report(name, story)
+
+
+# ------------------------------------------------------------------ issue 12: scaling
+
+_ONE_SIZE = r"""
+import json, random, resource, sys, time
+from pathlib import Path
+from game import check_story
+from game.playtest.explore import StateSpace, exhaustive_playtest
+from tests.benchmarks.generate import generate
+n, cap, folder = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+story, _ = check_story(str(generate(folder, scenes=n, counts=True, ending_pct=0)))
+t = time.perf_counter()
+StateSpace(story)
+setup = time.perf_counter() - t
+pick = random.Random(0)
+t = time.perf_counter()
+steps = 0
+for run in range(20):
+    p = story.new_game(seed=run)
+    for _ in range(500):
+        on = [c.id for c in p.choices() if c.enabled]
+        if p.ended or not on:
+            break
+        p.choose(on[pick.randrange(len(on))])
+        steps += 1
+r_s = time.perf_counter() - t
+import os, threading
+page = os.sysconf("SC_PAGE_SIZE")
+def rss():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * page
+before = rss()
+peak = [before]
+done = threading.Event()
+def sample():
+    while not done.wait(0.005):
+        peak[0] = max(peak[0], rss())
+th = threading.Thread(target=sample, daemon=True)
+th.start()
+t = time.perf_counter()
+ex = exhaustive_playtest(story, max_states=cap)
+e_s = time.perf_counter() - t
+peak[0] = max(peak[0], rss())
+done.set()
+print(json.dumps({"n": n, "setup": setup, "states": ex.states, "time": e_s, "states_s": ex.states / e_s,
+                  "peak_mb": peak[0] / 1e6,
+                  "per_state": (peak[0] - before) / max(ex.states, 1), "random_steps_s": steps / r_s}))
+"""
+
+
+def _scaled(tmp_path, n: int, cap: int = 100_000) -> dict:
+    """Setup time, exhaustive states/s and memory per state on the generated
+    story of n scenes (once choices and visited() counts, no choice leading
+    straight to an ending), and random play's steps/s as the floor; each size
+    in a fresh process, so peak memory is its own."""
+    import json
+    import subprocess
+    import sys
+    from tests.conftest import ROOT
+    r = subprocess.run([sys.executable, "-c", _ONE_SIZE, str(n), str(cap), str(tmp_path / f"g{n}")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_scaling(tmp_path):
+    rows = [_scaled(tmp_path, n) for n in (200, 2000, 20000)]
+    print()
+    print(f"{'scenes':>7} {'setup s':>8} {'states':>8} {'time s':>7} {'states/s':>9} {'peak MB':>8} "
+          f"{'B/state':>8} {'random steps/s':>15}")
+    for r in rows:
+        print(f"{r['n']:>7,} {r['setup']:>8.2f} {r['states']:>8,} {r['time']:>7.2f} {r['states_s']:>9,.0f} "
+              f"{r['peak_mb']:>8.1f} {r['per_state']:>8.0f} {r['random_steps_s']:>15,.0f}")
+    small, mid, big = rows
+    assert mid["time"] <= 2 * small["time"], "2,000 scenes must take at most twice the time of 200"
+    assert big["setup"] < 5, "20,000 scenes must set up in under 5 s"
+    assert all(r["per_state"] < 1024 for r in rows), "memory per explored state must stay under 1 KB"

@@ -9,7 +9,12 @@ WORDS = ("the legation courier waits by the stove while the cipher clerk counts 
          "snow covers the consulate yard where a car idles with its lamps dark").split()
 
 
-def generate(folder: Path, scenes: int = 2000, per_file: int = 100, seed: int = 1) -> Path:
+def generate(folder: Path, scenes: int = 2000, per_file: int = 100, seed: int = 1, counts: bool = False,
+             ending_pct: float | None = None) -> Path:
+    """`counts`: some choices are `once` and some conditions read visited()
+    (so exploration keys carry live counts). `ending_pct`: the share of
+    choices that lead straight to an ending (default: only forward links
+    into the last 20 scenes do; 0 gives an exploration that never ends early)."""
     rnd = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     ints = [f"v{i}" for i in range(8)]
@@ -48,9 +53,18 @@ def generate(folder: Path, scenes: int = 2000, per_file: int = 100, seed: int = 
             for c in range(rnd.randint(2, 4)):
                 fwd = rnd.randint(i + 1, min(i + 40, scenes - 1))
                 tgt = f"s{fwd}" if fwd < scenes - n_end else f"end{scenes - 1 - fwd}"
-                if rnd.random() < 0.15 and i > 10:
+                if ending_pct is not None:
+                    tgt = f"s{min(fwd, scenes - n_end - 1)}" if fwd < scenes - n_end or ending_pct == 0 else tgt
+                    if ending_pct and rnd.random() < ending_pct / 100:
+                        tgt = f"end{rnd.randrange(n_end)}"
+                back = rnd.random() < 0.15 and i > 10
+                if back:
                     tgt = f"s{rnd.randint(max(0, i - 10), i - 1)}"
                 out += [f"      - id: c{c}", f"        text: \"{sentence()[:60]}\""]
+                if counts and back:
+                    out.append("        once: true")
+                if counts and c == 0 and i % 5 == 0 and i > 20:
+                    out += [f"        if: visited(s{i - rnd.randint(1, 20)}) > 0 or v3 > 4"]
                 if c == 2:
                     out += [f"        if: v{c} >= 3 and who != 'adamovich'", "        locked: \"Not now.\""]
                 effects = [f"v{rnd.randrange(8)} {rnd.choice(['+=', '-='])} {rnd.randint(1, 2)}"]
