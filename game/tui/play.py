@@ -8,13 +8,16 @@ from .safe import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.engine.errors import SaveError, StoryRuntimeError
 from game.engine.session import Session
+
+from game.engine.safetext import inert
+from game.view.screen import build_screen, build_step, pick
 
 from .dialogs import HelpDialog, LoadDialog, SaveDialog, StoryErrorDialog
 from .markdown import render as render_markdown
@@ -105,8 +108,9 @@ class PlayScreen(GameScreen):
         self._shown_at = 0.0
 
     def compose(self) -> ComposeResult:
-        yield Static(id="header", markup=False)
-        yield Static(id="notice", markup=False)
+        with Vertical(id="top"):  # header and notice stack (two docked widgets would overlap)
+            yield Static(id="header", markup=False)
+            yield Static(id="notice", markup=False)
         with Horizontal(id="body"):
             with VerticalScroll(id="story"):
                 yield scene_markdown(id="scene-text")
@@ -118,45 +122,47 @@ class PlayScreen(GameScreen):
         await self.show_scene(None)
         self.query_one("#choices").focus()
         self.call_after_refresh(self._after_first_paint)
-        self.show_notice()
+        play = self.session.play
+        start_codex = None
+        if not play.steps and play.unlocked:  # the start scene's entries have no step to announce them
+            codex = self.session.story.codex
+            start_codex = "New in the codex: " + ", ".join(codex[c].name for c in play.unlocked if c in codex) + \
+                " (c to read)."
+        self.show_notice(start_codex)
         if self.session.play.ended:
             self.call_after_refresh(self.show_ending)
 
     def _after_first_paint(self) -> None:
         if not self.is_attached:
             return
-        play = self.session.play
-        if not play.steps and play.unlocked:  # the start scene's entries have no step to announce them
-            codex = self.session.story.codex
-            names = ", ".join(codex[c].name for c in play.unlocked if c in codex)
-            self.notify("New in the codex: " + names, timeout=3, markup=False)
         self.app.first_scene_painted()
 
     # ------------------------------------------------------------ showing
     async def show_scene(self, before: dict | None) -> None:
         self._shown_at = time.monotonic()
-        play = self.session.play
-        sc = play.scene
-        head = " · ".join(x for x in (self.session.story.title, play.chapter, sc.title) if x)
-        self.query_one("#header", Static).update(Text(head, no_wrap=True, overflow="ellipsis"))
-        self.query_one("#scene-text", Static).update(Content.from_rich_text(render_markdown(play.text)))
+        view = self.view = build_screen(self.session, before)
+        self.query_one("#header", Static).update(Text(view.header, no_wrap=True, overflow="ellipsis"))
+        self.query_one("#scene-text", Static).update(Content.from_rich_text(render_markdown(view.text)))
         self.query_one("#story", VerticalScroll).scroll_home(animate=False)
         self.call_after_refresh(self._mark_more_text)
-        self.query_one("#side", MeterPanel).show(play, before)
+        self.query_one("#side", MeterPanel).show(view)
         choices = self.query_one("#choices", OptionList)
         choices.clear_options()
-        if play.ended:
+        if view.ended:
             choices.add_option(Option(Text("The story has ended: Enter to see how it ended"), id="__ending__"))
         else:
-            for i, c in enumerate(play.choices(), 1):
-                choices.add_option(Option(choice_prompt(i, c.text, None if c.enabled else c.reason),
+            for c in view.choices:
+                choices.add_option(Option(choice_prompt(c.number, c.text, None if c.enabled else c.reason),
                                           id=c.id, disabled=not c.enabled))
         choices.highlighted = next((i for i in range(choices.option_count)
                                     if not choices.get_option_at_index(i).disabled), None)
 
-    def show_notice(self) -> None:
+    def show_notice(self, extra: str | None = None) -> None:
+        """The reserved line under the header: the story-changed notice, saving
+        off, a locked choice's reason, new codex entries. Never a toast over
+        the text or the choices."""
         play = self.session.play
-        msg = " ".join(x for x in (play.notice, self.session.autosave_error) if x)
+        msg = " ".join(inert(x) for x in (play.notice, self.session.autosave_error, extra) if x)
         notice = self.query_one("#notice", Static)
         if msg:
             notice.update(Text(msg))
@@ -167,17 +173,15 @@ class PlayScreen(GameScreen):
 
     # ------------------------------------------------------------ choosing
     async def action_pick(self, n: int) -> None:
-        play = self.session.play
-        if play.ended:
+        if self.view.ended:
             self.show_ending()
             return
-        offered = play.choices()
-        if not 1 <= n <= len(offered):
-            self.app.bell()
-            return
-        c = offered[n - 1]
-        if not c.enabled:
-            self.notify(c.reason or "Not possible now.", title="Locked", markup=False)
+        c, why = pick(self.view, n)
+        if c is None:
+            if n > len(self.view.choices):
+                self.app.bell()
+            else:
+                self.show_notice(why)
             return
         await self.take(c.id)
 
@@ -192,7 +196,7 @@ class PlayScreen(GameScreen):
 
     async def take(self, choice_id: str) -> None:
         play = self.session.play
-        if play.ended or choice_id not in {c.id for c in play.choices() if c.enabled}:
+        if self.view.ended or choice_id not in {c.id for c in self.view.choices if c.enabled}:
             return  # a stale click or key from the previous scene
         before = dict(play.state)
         try:
@@ -201,15 +205,14 @@ class PlayScreen(GameScreen):
             self.app.push_screen(StoryErrorDialog(exc.for_player(), play.can_undo), callback=self._error_closed)
             return
         await self.show_scene(before)
-        self.show_notice()
+        step = build_step(self.session, result)
+        # Codex entries without a note go on the notice line (a toast would cover the text).
+        self.show_notice(None if step.note is not None or not step.unlocked
+                         else "New in the codex: " + ", ".join(step.unlocked) + " (c to read).")
         if result.note is not None:
-            self.app.push_screen(self.app.note_dialog().show(result.note, result.note.text.render(play),
-                                                             result.unlocked),
+            self.app.push_screen(self.app.note_dialog().show(result.note, step.note.text, result.unlocked),
                                  callback=lambda _: self.after_step())
             return
-        if result.unlocked:  # no note to read: a brief toast, not a dialog to dismiss
-            self.notify("New in the codex: " + ", ".join(c.name for c in result.unlocked), timeout=4,
-                        markup=False)
         self.after_step()
 
     async def _error_closed(self, result) -> None:
@@ -297,38 +300,33 @@ class EndingScreen(GameScreen):
 
     def compose(self) -> ComposeResult:
         s = self.session
-        play = s.play
-        e = play.scene.ending
+        e = build_screen(s).ending
+        self.ending = e
         with VerticalScroll(classes="page", id="ending-page"):
             yield Static(Text(f"{s.story.title} — the end"), classes="page-section")
             yield Static(Text(e.title), classes="ending-title", id="ending-title")
             yield scene_markdown(id="ending-scene")
-            if play.ending_text:
+            if e.text:
                 yield scene_markdown(id="ending-text", classes="ending-epilogue")
-            same, total, diverged = s.history_summary()
             yield Static("Your path and history", classes="page-section")
-            if total:
-                yield Static(Text(f"You chose as they did in {same} of {total} decisions."), id="ending-compare")
-                for d in diverged:
+            if e.decisions:
+                yield Static(Text(f"You chose as they did in {e.same} of {e.decisions} decisions."), id="ending-compare")
+                for d in e.divergences:
                     t = Text()
                     t.append(f"• {d.scene_title}: ", style="bold")
-                    t.append(f"you chose “{d.chosen_text}”; history: ")
-                    t.append(" / ".join(f"“{h}”" for h in d.historical_texts))
+                    t.append(f"you chose “{d.chosen}”; history: ")
+                    t.append(" / ".join(f"“{h}”" for h in d.history))
                     yield Static(t, classes="divergence")
             else:
                 yield Static("You met none of the decisions the real people faced.")
-            found = s.endings_found()
-            endings = s.story.endings
-            n = sum(1 for x in endings if x.id in found)
-            yield Static(Text(f"Endings found: {n} of {len(endings)}"), classes="page-section", id="ending-count")
-            yield Static("u undo the last choice · g new game · n notes · e endings · Escape title", classes="dialog-hint")
+            yield Static(Text(f"Endings found: {e.found} of {e.total}"), classes="page-section", id="ending-count")
         yield KeyBar(self.BINDINGS)
 
     async def on_mount(self) -> None:
-        play = self.session.play
-        self.query_one("#ending-scene", Static).update(Content.from_rich_text(render_markdown(play.text)))
-        if play.ending_text:
-            self.query_one("#ending-text", Static).update(Content.from_rich_text(render_markdown(play.ending_text)))
+        self.query_one("#ending-scene", Static).update(
+            Content.from_rich_text(render_markdown(build_screen(self.session).text)))
+        if self.ending.text:
+            self.query_one("#ending-text", Static).update(Content.from_rich_text(render_markdown(self.ending.text)))
 
     def _close(self, result) -> None:
         if not self._done:

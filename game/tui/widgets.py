@@ -7,7 +7,6 @@ from .safe import Text
 from textual.content import Content
 from textual.widgets import OptionList, Static
 
-from game.engine.play import Playthrough
 from game.engine.story import Story
 
 BAR = 14
@@ -33,25 +32,17 @@ class MeterPanel(Static):
     def __init__(self, story: Story, **kw):
         super().__init__(**kw)
         self.story = story
-        self.meters = [v for v in story.variables.values() if v.meter and not v.hidden]
-        self.others = [v for v in story.variables.values()
-                       if not v.meter and not v.hidden and v.label]
 
-    def show(self, play: Playthrough, before: dict | None) -> None:
+    def show(self, view) -> None:
+        """Draw the gauges and values of a view.screen.Screen."""
         t = Text()
-        for v in self.meters:
-            value = play.state[v.name]
-            delta = value - before[v.name] if before is not None else 0
-            lo = v.lo if v.has_min else 0
-            t.append_text(meter_text(v.display_name, value, lo, v.hi, delta))
+        for g in view.gauges:
+            t.append_text(meter_text(g.label, g.value, g.lo, g.hi, g.delta))
             t.append("\n\n")
-        for v in self.others:
-            value = play.state[v.name]
-            changed = before is not None and before[v.name] != value
-            shown = ("yes" if value else "no") if v.type == "bool" else str(value)
-            t.append("• " if changed else "", style="bold #f2c14e")  # before: a wrap never strands it
-            t.append(f"{v.display_name}: ", style="#c8b88e")
-            t.append(shown, style="bold #f2c14e" if changed else "")
+        for v in view.shown:
+            t.append("• " if v.changed else "", style="bold #f2c14e")  # before: a wrap never strands it
+            t.append(f"{v.label}: ", style="#c8b88e")
+            t.append(v.value, style="bold #f2c14e" if v.changed else "")
             t.append("\n")
         self.update(Content.from_rich_text(t))  # native Content renders far faster than rich Text
 
