@@ -20,6 +20,23 @@ def _out(line: str = "") -> None:
     write_out(line)
 
 
+def gc_paused(fn):
+    """For commands that compile: compiling allocates many long-lived objects
+    and no cycles worth collecting, and the cyclic GC would rescan them again
+    and again. The one place (with `cmd_play`) where GC policy is set."""
+    def run(args) -> int:
+        was_on = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(args)
+        finally:
+            if was_on:
+                gc.enable()
+    run.__name__ = fn.__name__
+    return run
+
+
+@gc_paused
 def cmd_lint(args) -> int:
     from game.story.loader import check_story
 
@@ -59,6 +76,7 @@ def cmd_schema(args) -> int:
     return 0
 
 
+@gc_paused
 def cmd_replay(args) -> int:
     from game.playtest.replay import run_replay_cli
     return run_replay_cli(args.paths, bless=args.bless, out=_out)

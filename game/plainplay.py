@@ -17,6 +17,7 @@ from game.engine.saves import AUTOSAVE, PREVIOUS, SaveStore, display_time
 from game.engine.session import Session
 from game.engine.story import Story
 from game.view.markdown import to_plain
+from game.playtest.playthrough import record
 from game.view.screen import build_screen, build_step, pick, plain_screen, plain_step
 
 HELP = """\
@@ -194,7 +195,7 @@ class PlainGame:
                     self.say()
             elif cmd in ("r", "record"):
                 try:
-                    self.say(f"Recorded this game as {session.record()}")
+                    self.say(f"Recorded this game as {record(session)}")
                 except OSError as exc:
                     self.say(f"Cannot record: {exc.strerror or exc}")
             elif cmd in ("h", "?", "help"):

@@ -121,11 +121,34 @@ def test_trigger_fires_before_target_entry(order_story):
     assert play.visits.get("room") is None
 
 
-def test_int_clamped(order_story):
-    play = order_story.new_game()
-    for _ in range(2):
-        play.choose("once_only") if "once_only" in [c.id for c in play.choices()] else None
-    assert 0 <= play.state["n"] <= 3
+def test_int_clamped(story_dir):
+    """Every assignment clamps into [min, max]: adding past max stops at max,
+    subtracting past min stops at min, and `=` is clamped too."""
+    story_dir.write("story.yaml", "format: 1\nid: c\ntitle: C\nstart: a\nvariables:\n"
+                                  "  n: {type: int, default: 2, min: 0, max: 3}\n")
+    story_dir.write("s.yaml", """\
+scenes:
+  - id: a
+    text: "n={n}"
+    choices:
+      - {id: up, text: Up, do: [n += 5], goto: a}
+      - {id: down, text: Down, do: [n -= 7], goto: a}
+      - {id: set, text: Set, do: [n = 99], goto: a}
+      - {id: stop, text: Stop, goto: b}
+  - id: b
+    ending: {title: End, text: Over.}
+""")
+    play = load_story(str(story_dir.root)).new_game()
+    play.choose("up")
+    assert play.state["n"] == 3 and play.text == "n=3"
+    play.choose("up")
+    assert play.state["n"] == 3
+    play.choose("down")
+    assert play.state["n"] == 0
+    play.choose("set")
+    assert play.state["n"] == 3
+    play.undo()
+    assert play.state["n"] == 0  # undo restores the clamped value, not the raw one
 
 
 def test_runtime_error_names_scene_choice_and_file(order_story):

@@ -1008,3 +1008,17 @@ def test_contract_examples_validate_against_the_schema(tmp_path):
     validator = jsonschema.Draft202012Validator(json_schema())
     for text in (CALLS, PASS, FALLBACK, NEW):
         assert not list(validator.iter_errors(yaml.safe_load(text)))
+
+
+def test_empty_form_next_to_an_empty_value_renders_nothing(story_dir):
+    """An empty form followed by a set with no members: no crash, no stray space."""
+    story_dir.write("story.yaml", "format: 1\nid: e\ntitle: E\nstart: a\nvariables:\n"
+                                  "  c: {type: bool, default: false}\n"
+                                  "  known: {type: set, values: [ozaki], default: []}\n")
+    story_dir.write("s.yaml", 'scenes:\n  - id: a\n    text: "Known {if c: to all | }{known}"\n'
+                              "    choices:\n      - {id: x, text: X, do: [c = true, known += 'ozaki'], goto: a}\n")
+    from game import load_story
+    play = load_story(str(story_dir.root)).new_game()
+    assert play.text == "Known"
+    play.choose("x")
+    assert play.text == "Known to allozaki"

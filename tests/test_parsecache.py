@@ -83,3 +83,15 @@ def test_an_edit_is_never_hidden_by_the_cache(story_dir, tmp_path, monkeypatch):
     story_dir.write("scenes.yaml", CONTENT.replace("goto: b", "goto: nowhere"))
     with pytest.raises(StoryError):
         load_story(str(story_dir.root), cache=True)
+
+
+def test_the_key_changes_with_the_compiler_code(tmp_path, monkeypatch):
+    """A schema or reader change must not serve records cached by the old code."""
+    from game.story import parsecache, schema as S
+    from game.story.compiler import SourceFile
+
+    cache = parsecache.ParseCache(tmp_path)
+    sf = SourceFile("x.yaml", "x.yaml", b"scenes: []\n")
+    before = cache.key(sf, S.CONTENT)
+    monkeypatch.setattr(parsecache, "_code_digest", b"another compiler")
+    assert cache.key(sf, S.CONTENT) != before

@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+import game.engine.files as files_mod
+
 from game import load_story
 from game.engine import saves as saves_mod
 from game.engine.saves import SaveStore
@@ -337,8 +339,8 @@ def test_300_kills_during_saves_leave_every_slot_valid_and_no_temp_file(spy, tmp
     assert isinstance(store.profile()["codex"].get("spy", []), list)
     left = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert left, "the kills should have interrupted some saves"
-    assert all(saves_mod.TEMP_RE.match(name) for name in left)
-    time.sleep(saves_mod.TEMP_GRACE + 0.1)
+    assert all(files_mod.TEMP_RE.match(name) for name in left)
+    time.sleep(files_mod.TEMP_GRACE + 0.1)
     store.save(games[2], "autosave")  # the next save to the folder cleans up
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert {"spy.autosave.json", "spy.save1.json"} <= {p.name for p in tmp_path.iterdir()}
@@ -399,7 +401,7 @@ def test_a_full_disk_turns_saving_off_and_the_game_plays_on(spy, tmp_path, monke
 def test_a_read_only_saves_folder_turns_saving_off(spy, tmp_path, monkeypatch):
     def refuse(*a, **k):
         raise OSError(errno.EROFS, "Read-only file system")
-    monkeypatch.setattr(saves_mod.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files_mod.tempfile, "mkstemp", refuse)
     rc, out = play(spy, tmp_path, "1\nq\n")
     assert rc == 0 and "(warning: saving is off: cannot write " in out and "Read-only file system" in out
     assert "The study" in out

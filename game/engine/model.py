@@ -112,8 +112,12 @@ def render_parts(parts: tuple, p, n: int) -> str:
         cls = x.__class__
         if cls is str:
             s = x
+            if not s:
+                continue
         elif cls is tuple:
             s = _show(v[x[0]])
+            if not s:  # an empty set, say: nothing to place, and nothing to collapse
+                continue
         else:
             alt = x.pick(p, n)
             s = render_parts(alt, p, n) if alt else ""

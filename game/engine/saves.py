@@ -7,18 +7,16 @@ the first step that no longer exists) rather than by losing the save.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
-import stat
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import SaveError, StoryRuntimeError
+from .files import NotRegularFile, atomic_write, read_regular_file, write_all
 
 if TYPE_CHECKING:  # pragma: no cover
     from .play import Playthrough
@@ -45,145 +43,11 @@ def save_data(play: "Playthrough", label: str | None = None) -> dict:
     }
 
 
-# mkstemp's names: ".<file>." + 8 of [a-z0-9_] + ".tmp" (only ours are ever removed).
-TEMP_RE = re.compile(r"\.(?P<name>.+\.(?:json|yaml))\.[a-z0-9_]{8}\.tmp\Z")
-# A temp file this young may belong to a writer that has not locked it yet.
-TEMP_GRACE = 1.0
-# Without file locks, a temp file is taken for stale only after this long.
-TEMP_STALE = 60.0
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
-
-
-def clean_stale_temps(folder) -> list[str]:
-    """Remove temp files left in `folder` by an interrupted save (a kill, a
-    power cut): only names of our own pattern, only when no live writer holds
-    them (a writer keeps its temp file locked) and they are older than a second.
-    Returns the names removed."""
-    removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    now = time.time()
-    for entry in entries:
-        if not entry.name.startswith(".") or not TEMP_RE.match(entry.name):
-            continue
-        try:
-            st = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < TEMP_GRACE:
-                continue
-            if fcntl is None:
-                if now - st.st_mtime < TEMP_STALE:
-                    continue
-                os.unlink(entry.path)
-            else:
-                fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-                try:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except OSError:
-                        continue  # a live writer holds it
-                    if not os.path.samestat(os.fstat(fd), os.stat(entry.path, follow_symlinks=False)):
-                        continue  # replaced meanwhile: leave it
-                    os.unlink(entry.path)
-                finally:
-                    os.close(fd)
-            removed.append(entry.name)
-        except OSError:
-            continue
-    return removed
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        if n <= 0:  # pragma: no cover - write(2) never returns 0 for a regular file
-            raise OSError(errno.EIO, "short write")
-        view = view[n:]
-
-
-def atomic_write(path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename: a crash at any instant
-    leaves either the old file or the new one, never a broken one. The temp
-    file is locked while it is written, so that the next save to the folder
-    can tell a stale temp file (removed) from one being written."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    clean_stale_temps(folder)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    is_open = True
-    try:
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:  # pragma: no cover - file systems without locks
-                pass
-        _write_all(fd, text.encode("utf-8"))
-        os.fsync(fd)
-        if fcntl is None:  # pragma: no cover - Windows cannot rename an open file
-            os.close(fd)
-            is_open = False
-        os.replace(tmp, path)  # still locked until renamed: never taken for stale
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    finally:
-        if is_open:
-            os.close(fd)
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(dfd)
-
-
 def write_save(play: "Playthrough", path, label: str | None = None) -> None:
     try:
         atomic_write(path, json.dumps(save_data(play, label), ensure_ascii=False, indent=1))
     except OSError as exc:
         raise SaveError(path, f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def read_regular_file(path, limit: int) -> bytes:
-    """At most limit + 1 bytes of a regular file. Never blocks: the file is
-    opened without waiting (a FIFO has no writer to wait for) and refused
-    with NotRegularFile unless fstat says it is a regular file (a FIFO, a
-    device, a socket, a folder). Other OSErrors (ENOENT, EACCES) pass up."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotRegularFile(path)
-        chunks, left = [], limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-class NotRegularFile(OSError):
-    """A FIFO, device, socket or folder where a file was expected."""
-
-    def __init__(self, path):
-        super().__init__(errno.EINVAL, "not a regular file", str(path))
 
 
 # Fields shown in listings: absent, or of this kind (None allowed for chapter).
@@ -514,7 +378,7 @@ def _copy_new(src: Path, folder: Path, names: list[str], limit: int) -> Path | N
             continue
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # never over a file
         try:
-            _write_all(fd, data)
+            write_all(fd, data)
             os.fsync(fd)
         except BaseException:
             os.close(fd)

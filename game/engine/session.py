@@ -10,7 +10,6 @@ this class, so what the tests exercise is what players play.
 from __future__ import annotations
 
 import os
-import time
 from .records import record
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from .history import Decision, compare_with_history
 from .model import Note, Scene
 from .play import Playthrough, StepResult
 from .errors import SaveError
-from .saves import AUTOSAVE, SaveStore, atomic_write
+from .saves import AUTOSAVE, SaveStore
 from .story import Story
 
 
@@ -162,48 +161,3 @@ class Session:
 
     def endings_found(self) -> dict[str, int]:
         return self.store.endings_seen(self.story.id) if self.store is not None else {}
-
-    # ------------------------------------------------------------ recording
-    def record(self, folder: Path | None = None) -> Path:
-        """Write this session as a playthrough file (§8) that replays to here."""
-        if folder is None:
-            if self.store is None:
-                raise OSError("no save folder to record into")
-            folder = self.store.folder / "recordings"
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = folder / f"{self.story.id}-{stamp}.yaml"
-        n = 2
-        while path.exists():
-            path = folder / f"{self.story.id}-{stamp}-{n}.yaml"
-            n += 1
-        atomic_write(path, playthrough_yaml(self.play, self._story_ref(folder)))
-        return path
-
-    def _story_ref(self, folder: Path) -> str:
-        from game.paths import bundled_story_dirs  # noqa: PLC0415 (paths is import-light)
-        root = Path(self.story.root).resolve()
-        for path in bundled_story_dirs().values():
-            if path.resolve() == root:
-                return self.story.id
-        return os.path.relpath(root, folder.resolve())
-
-
-def playthrough_yaml(play: Playthrough, story_ref: str) -> str:
-    """A §8 playthrough that replays `play` and checks where it stands."""
-    import yaml  # noqa: PLC0415
-
-    expect: dict = {}
-    if play.ended:
-        expect["ending"] = play.scene.id
-    else:
-        expect["scene"] = play.scene.id
-    expect["state"] = dict(play.state)
-    doc = {"story": story_ref, "seed": play.seed, "steps": list(play.steps), "expect": expect}
-    head = (f"# Recorded in the terminal game on {time.strftime('%Y-%m-%d %H:%M')}.\n"
-            f"# Replay it with: open-diplomacy replay <this file>\n")
-    if story_ref != play.story.id:
-        head += (f"# To keep it as a regression test, move it into the story's playthroughs/ folder\n"
-                 f"# and write `story: {play.story.id}` (the path below is relative to where it is now).\n")
-    return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)

@@ -7,12 +7,12 @@ import os
 import time
 from typing import Callable
 
-import yaml
 
 from game.engine.safetext import write_err
 from game.story.loader import load_for_command
 
 from .analysis import consequences, why_never
+from .playthrough import write_playthrough
 from .explore import Finding, Report, exhaustive_playtest, random_playtest
 
 
@@ -157,12 +157,11 @@ def write_failures(rep: Report, folder: str, story_folder: str) -> list[str]:
                 expect = {"checks": True}
             if expect:
                 doc["expect"] = expect
-            with open(name, "w", encoding="utf-8") as fh:
-                fh.write(f"# {kind} found by `open-diplomacy playtest`: {f.message}\n"
-                         "# `open-diplomacy replay` fails on this file until the story is fixed.\n")
-                if seed is None:
-                    fh.write("# warning: the path depends on chance() outcomes no seed up to 10,000 reproduces\n")
-                yaml.safe_dump(doc, fh, sort_keys=False, allow_unicode=True)
+            header = (f"# {kind} found by `open-diplomacy playtest`: {' '.join(f.message.split())}\n"
+                      "# `open-diplomacy replay` fails on this file until the story is fixed.\n")
+            if seed is None:
+                header += "# warning: the path depends on chance() outcomes no seed up to 10,000 reproduces\n"
+            write_playthrough(name, doc, header)
             written.append(name)
     return written
 

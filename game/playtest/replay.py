@@ -15,7 +15,7 @@ from typing import Callable
 
 from game.engine.errors import StoryRuntimeError
 from game.engine.play import Playthrough
-from game.engine.saves import atomic_write
+from game.engine.files import atomic_write
 from game.engine.story import Story
 from game.story import schema as S
 from game.engine.session import Session

@@ -7,7 +7,6 @@ expressions type-checked and turned into closures, warnings computed.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import stat
@@ -15,6 +14,7 @@ import stat
 import yaml
 from collections import deque
 
+from game.engine.files import NotRegularFile, read_regular_file
 from game.engine.records import record
 from game.engine.model import (INT_LIMIT, SetValue, Check, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
                                Text, Trigger, VarDef, frozen)
@@ -105,7 +105,7 @@ def discover(root: str, rep: Reporter) -> tuple[SourceFile | None, list[SourceFi
     content = []
     budget = MAX_STORY_BYTES
     for path, rel in found:
-        data = read_regular_file(path, MAX_FILE_BYTES, rep)
+        data = read_story_file(path, MAX_FILE_BYTES, rep)
         if data is None:
             continue
         budget -= len(data)
@@ -127,36 +127,28 @@ class _TooMany(Exception):
     pass
 
 
-def read_regular_file(path: str, limit: int, rep: Reporter) -> bytes | None:
+def read_story_file(path: str, limit: int, rep: Reporter) -> bytes | None:
     """The bytes of a regular file of at most `limit` bytes, or None after a
     positioned error. A FIFO, a device or a socket is refused without a
     blocking open; the size is checked before anything is read (a sparse
     file can claim gigabytes)."""
     where = Pos(path, 1, 1)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        size = os.stat(path).st_size
+        if stat.S_ISREG(os.stat(path).st_mode) and size > limit:
+            rep.error(where, f"file is {size:,} bytes; the limit is {limit:,} ({limit / 1048576:g} MB)")
+            return None
+        data = read_regular_file(path, limit)
+    except NotRegularFile:
+        rep.error(where, f"not a regular file ({_file_kind(os.stat(path).st_mode)}); only plain files are read")
+        return None
     except OSError as exc:
         rep.error(where, f"cannot read file: {exc.strerror or exc}")
         return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            rep.error(where, f"not a regular file ({_file_kind(st.st_mode)}); only plain files are read")
-            return None
-        if st.st_size > limit:
-            rep.error(where, f"file is {st.st_size:,} bytes; the limit is {limit:,} ({limit / 1048576:g} MB)")
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(limit + 1)
-        if len(data) > limit:
-            rep.error(where, f"file is over {limit:,} bytes; the limit is {limit:,} ({limit / 1048576:g} MB)")
-            return None
-        return data
-    except OSError as exc:
-        rep.error(where, f"cannot read file: {exc.strerror or exc}")
+    if len(data) > limit:
+        rep.error(where, f"file is over {limit:,} bytes; the limit is {limit:,} ({limit / 1048576:g} MB)")
         return None
-    finally:
-        os.close(fd)
+    return data
 
 
 def _file_kind(mode: int) -> str:
@@ -889,15 +881,8 @@ def compile_story(root: str, cache=None) -> tuple[StoryData | None, list]:
     ParseCache to take unchanged, problem-free files from (play uses one)."""
     rep = Reporter()
     data = None
-    # Compiling allocates many long-lived objects and no cycles worth
-    # collecting; the cyclic GC would otherwise rescan them again and again.
-    gc_was_on = gc.isenabled()
-    gc.disable()
     try:
         data = Compiler(root, rep, cache).run()
     except RecursionError:
         rep.error(Pos(root, 1, 1), "the story is nested too deeply to read")
-    finally:
-        if gc_was_on:
-            gc.enable()
     return data, rep.all_problems()

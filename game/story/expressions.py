@@ -105,6 +105,7 @@ class Scope:
     # or may fail at run time (a computed divisor): a scene whose offer holds
     # one decides it at entry (format §11.1), inside the step.
     draws: bool = False
+    parsed: dict = field(default_factory=dict)  # (source, mode) -> tree, for this compile only
 
     def take_local(self) -> frozenset:
         out = frozenset(self.local)
@@ -159,19 +160,14 @@ def _check_text(src: str) -> None:
             raise ExprError("an expression must stay on one line", i)
 
 
-# Stories repeat the same few expressions (`trust += 1`) hundreds of times;
-# the parsed trees are only read, so each source is parsed once.
-_PARSED: dict[tuple[str, str], ast.AST] = {}
-
-
-def _parse(src: str, mode: str) -> ast.AST:
-    tree = _PARSED.get((src, mode))
-    if tree is not None:
-        return tree
-    tree = _parse_new(src, mode)
-    if len(_PARSED) > 20_000:
-        _PARSED.clear()
-    _PARSED[(src, mode)] = tree
+def _parse(src: str, mode: str, scope: "Scope") -> ast.AST:
+    """Stories repeat the same few expressions (`trust += 1`) hundreds of
+    times; the parsed trees are only read, so each source is parsed once per
+    compile (the cache belongs to the compile's Scope, not to the process)."""
+    cache = scope.parsed
+    tree = cache.get((src, mode))
+    if tree is None:
+        tree = cache[(src, mode)] = _parse_new(src, mode)
     return tree
 
 
@@ -192,7 +188,7 @@ def _parse_new(src: str, mode: str) -> ast.AST:
 
 
 def compile_condition(src: str, scope: Scope) -> Compiled:
-    tree = _parse(src, "eval")
+    tree = _parse(src, "eval", scope)
     c = _compile(tree.body, scope)
     if c.type != BOOL:
         raise ExprError(f"a condition must be true or false, but this is {_a(c.type)}")
@@ -200,7 +196,7 @@ def compile_condition(src: str, scope: Scope) -> Compiled:
 
 
 def compile_int(src: str, scope: Scope) -> Compiled:
-    tree = _parse(src, "eval")
+    tree = _parse(src, "eval", scope)
     return _compile(tree.body, scope)
 
 
@@ -563,7 +559,7 @@ class Effect:
 
 def compile_effect(src: str, scope: Scope, where: str) -> Effect:
     """`where` (file:line) goes into runtime errors."""
-    tree = _parse(src, "exec")
+    tree = _parse(src, "exec", scope)
     body = tree.body
     if len(body) != 1 or not isinstance(body[0], (ast.Assign, ast.AugAssign)):
         raise ExprError("an effect is `NAME = EXPR`, `NAME += EXPR` or `NAME -= EXPR`")

@@ -21,7 +21,7 @@ import json
 import os
 from pathlib import Path
 
-from game.engine.saves import atomic_write
+from game.engine.files import atomic_write
 
 from . import schema as S
 from .problems import Pos, Reporter
@@ -121,12 +121,33 @@ def thaw(data, path: str):
     raise ValueError("unknown entry")
 
 
+# The modules whose output the cache holds: a change to any of them (a new
+# key in the schema, a new check in the reader) must not serve stale records.
+_CODE = ("schema.py", "yamlread.py", "compiler.py", "parsecache.py", "problems.py")
+_code_digest: bytes | None = None
+
+
+def code_digest() -> bytes:
+    global _code_digest
+    if _code_digest is None:
+        h = hashlib.sha256()
+        here = Path(__file__).resolve().parent
+        for name in _CODE:
+            try:
+                h.update((here / name).read_bytes())
+            except OSError:
+                h.update(name.encode())  # no source beside the module: the name alone
+        _code_digest = h.digest()
+    return _code_digest
+
+
 class ParseCache:
     def __init__(self, folder):
         self.folder = Path(folder)
 
     def key(self, sf, kind: S.Record) -> str:
         h = hashlib.sha256(f"{VERSION}\0{kind.what}\0{sf.path}\0".encode("utf-8"))
+        h.update(code_digest())
         h.update(hashlib.sha256(sf.data).digest())
         return h.hexdigest()[:40]
 

@@ -17,6 +17,7 @@ from game.engine.errors import SaveError, StoryRuntimeError
 from game.engine.session import Session
 
 from game.engine.safetext import inert
+from game.playtest.playthrough import record
 from game.view.screen import build_screen, build_step, pick
 
 from .dialogs import HelpDialog, LoadDialog, SaveDialog, StoryErrorDialog
@@ -76,7 +77,7 @@ class GameScreen(Screen):
 
     def action_record(self) -> None:
         try:
-            path = self.session.record()
+            path = record(self.session)
         except OSError as exc:
             self.notify(f"Cannot record: {exc.strerror or exc}", severity="error", markup=False)
             return
