@@ -26,6 +26,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from game.engine.errors import StoryRuntimeError
+from game.engine.scenegraph import predecessors, successors
 from game.engine.play import Outcomes, Playthrough
 from game.engine.story import Story
 
@@ -303,25 +304,19 @@ def liveness_masks(story: Story, extra_reads: frozenset = frozenset(),
         base |= t.reads
     base_m = _bits(base, index)
     scenes = story.scenes
-    trig_targets = [t.target for t in story.triggers if t.target in scenes]
     own: dict[str, int] = {}
     enter: dict[str, int] = {}
-    preds: dict[str, list[str]] = {sid: [] for sid in scenes}
+    preds = predecessors(successors(scenes, story.triggers, with_triggers=True))
     for sid, sc in scenes.items():
         reads = set()
-        targets = set(trig_targets)
         for c in (sc.choices + ((sc.continue_choice,) if sc.continue_choice else ())):
             reads |= c.reads
             if c.once:
                 reads.add("@c:" + c.key)
-            targets.update(c.goto.targets())
         if with_text:  # for the consequences report: what a player can see counts too
             reads |= story.data.text_reads.get(sid, frozenset())
         own[sid] = _bits(reads, index) | base_m
         enter[sid] = _bits(sc.enter_reads, index)
-        for t in targets:
-            if t in scenes:
-                preds[t].append(sid)
     live = dict(own)
     work = list(scenes)
     queued = set(work)

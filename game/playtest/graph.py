@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from game.engine.scenegraph import successors
 from game.engine.story import Story
 from game.story.loader import load_for_command
 
@@ -147,10 +148,7 @@ def scene_chapters(story: Story) -> dict[str, str | None]:
     """The chapter each scene belongs to: its own `chapter:`, else the one a
     player is in on the shortest way there from the start (then from the
     triggers); None for a scene no way reaches and that names none."""
-    succ: dict[str, list[str]] = {sid: [] for sid in story.scenes}
-    for a, b, _label, _hist in _edges(story):
-        if a in succ and b in story.scenes:
-            succ[a].append(b)
+    succ = successors(story.scenes)
     chapters: dict[str, str | None] = {}
     queue = [(story.start, None)] + [(t.target, None) for t in story.triggers]
     i = 0

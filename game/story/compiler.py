@@ -12,10 +12,10 @@ import os
 import stat
 
 import yaml
-from collections import deque
 
 from game.engine.files import NotRegularFile, read_regular_file
 from game.engine.records import record
+from game.engine.scenegraph import reachable, story_roots, successors
 from game.engine.model import (INT_LIMIT, SetValue, Check, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
                                Text, Trigger, VarDef, frozen)
 
@@ -848,20 +848,7 @@ class Compiler:
         if self.incomplete:
             return
         if start in scenes:
-            roots = [start] + [t.target for t in triggers if t.target in scenes]
-            seen = set(roots)
-            queue = deque(roots)
-            while queue:
-                sc = scenes[queue.popleft()]
-                targets = []
-                if sc.goto is not None:
-                    targets.extend(sc.goto.targets())
-                for ch in sc.choices:
-                    targets.extend(ch.goto.targets())
-                for t in targets:
-                    if t in scenes and t not in seen:
-                        seen.add(t)
-                        queue.append(t)
+            seen = reachable(successors(scenes), story_roots(start, triggers))
             for sid, sc in self.scene_recs.items():
                 if sid not in seen:
                     rep.warning(sc.at("id"), f"scene '{sid}' can never be reached from the start scene '{start}'")
