@@ -6,6 +6,8 @@ converts them to and from LSP's UTF-16 columns.
 
 from __future__ import annotations
 
+from game.engine.model import show_value
+
 import re
 from dataclasses import dataclass
 
@@ -170,12 +172,7 @@ def hover_text(index: Index, kind: str, key: str) -> str | None:
     return None
 
 
-def _show(v) -> str:
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    return str(v)
+_show = show_value
 
 
 def _text_lines(value, n: int) -> list[str]:

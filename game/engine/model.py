@@ -186,16 +186,21 @@ class Text:
         return (p.visits if c[0] == "v" else p.chosen).get(c[1], 0)
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any, yes: str = "true", no: str = "false") -> str:
+    """A variable's value as text: the one rule (booleans as true/false, or
+    the words given; a set as its members joined by ", ")."""
     if value.__class__ is int:
         return str(value)
     if value is True:
-        return "true"
+        return yes
     if value is False:
-        return "false"
+        return no
     if value.__class__ is SetValue:
         return ", ".join(value)
     return str(value)
+
+
+_show = show_value  # the renderer's hot path
 
 
 class ChoiceView:

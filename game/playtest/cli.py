@@ -8,6 +8,7 @@ import time
 from typing import Callable
 
 
+from game.engine.model import show_value
 from game.engine.safetext import write_err
 from game.story.loader import load_for_command
 
@@ -127,8 +128,7 @@ def _share(n: int, runs: int) -> str:
     return f"{100 * n / runs:.0f}%" if runs else "0%"
 
 
-def _fmt(v) -> str:
-    return "true" if v is True else "false" if v is False else str(v)
+_fmt = show_value
 
 
 def _path(f: Finding) -> str:

@@ -18,6 +18,7 @@ from game.engine.play import Playthrough
 from game.engine.files import atomic_write
 from game.engine.story import Story
 from game.story import schema as S
+from game.engine.model import show_value
 from game.engine.session import Session
 from game.story.compiler import parse_file, SourceFile
 from game.view.screen import build_screen, build_step, plain_screen, plain_step
@@ -255,13 +256,11 @@ def check_expectations(rec: S.Rec, play: Playthrough, story: Story, rep: Reporte
 
 
 def _show(v) -> str:
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, (list, tuple)):
+    """A value as an expectation message quotes it: text in quotes, a list
+    in brackets, else as the player reads it."""
+    if isinstance(v, (list, tuple)) and v.__class__.__name__ != "SetValue":
         return "[" + ", ".join(str(x) for x in v) + "]"
-    return repr(v) if isinstance(v, str) else str(v)
+    return repr(v) if isinstance(v, str) else show_value(v)
 
 
 def bless_or_compare(result: ReplayResult, bless: bool) -> None:

@@ -13,21 +13,13 @@ from __future__ import annotations
 
 import textwrap
 
+from game.engine.model import show_value
 from game.engine.records import record
 from game.engine.safetext import inert
 
 from .markdown import to_plain
 
 NOTE_HEADING = "What really happened"
-
-
-def show_value(value, yes: str = "true", no: str = "false") -> str:
-    """A variable's value as the player reads it (the one true/false rule)."""
-    if value is True:
-        return yes
-    if value is False:
-        return no
-    return str(value)
 
 
 @record
