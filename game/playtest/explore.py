@@ -19,7 +19,6 @@ values on the paths into each state), so the ranges reported are exact.
 
 from __future__ import annotations
 
-import heapq
 import random
 from array import array
 from collections import Counter, deque
@@ -467,15 +466,17 @@ def _dep_closure(deps) -> dict[str, frozenset]:
     return out
 
 
-def _topo_ranks(n: int, off, edst, roots) -> array:
-    """Per state reachable from `roots`: the rank of its strongly connected
-    component in a topological order of the edge graph (iterative Tarjan);
-    -1 for the others."""
+def _components(n: int, off, edst, roots) -> tuple[array, array]:
+    """The strongly connected components of the edge graph reachable from
+    `roots` (iterative Tarjan), sinks first: (the states, component by
+    component; the end of each component in that list)."""
     idx = array("q", [-1]) * n
     low = array("q", [0]) * n
     comp = array("q", [-1]) * n
     onst = bytearray(n)
     stack: list[int] = []
+    order = array("q")
+    ends = array("q")
     counter = ncomp = 0
     for r in roots:
         if idx[r] >= 0:
@@ -512,16 +513,16 @@ def _topo_ranks(n: int, off, edst, roots) -> array:
                     w = stack.pop()
                     onst[w] = 0
                     comp[w] = ncomp
+                    order.append(w)
                     if w == v:
                         break
                 ncomp += 1
+                ends.append(len(order))
             if work:
                 u = work[-1][0]
                 if low[v] < low[u]:
                     low[u] = low[v]
-    # Tarjan finishes sinks first: reverse for a topological order.
-    last = ncomp - 1
-    return array("q", [last - c if c >= 0 else -1 for c in comp])
+    return order, ends
 
 
 def _tracked(story: Story) -> frozenset:
@@ -806,54 +807,70 @@ def _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, esc
     variables = story.variables
     closure = _dep_closure(story.data.effect_deps)
     empty = frozenset()
-    ranks = _topo_ranks(len(keys), off, edst, sorted(wide))
-    heap = [(ranks[i], i) for i in wide]
-    heapq.heapify(heap)
-    queued = set(wide)
+    order, ends = _components(len(keys), off, edst, sorted(wide))
+    dirty = bytearray(len(keys))
+    for i in wide:
+        dirty[i] = 1
     redo_count: dict[int, int] = {}
     v = play.vars
-    while heap:
-        _, i = heapq.heappop(heap)
-        queued.discard(i)
+
+    plans: dict[tuple, tuple] = {}
+
+    def plan(sid: str, wpos: tuple, nsid: str, wr: int) -> tuple:
+        """For an edge from a state of `sid` whose dead positions `wpos`
+        took several values into one of `nsid`, writing wlist[wr]: the
+        (position here, position there) passed on, and the positions there
+        to compute again."""
+        dead = dead_of[sid]
+        ndpos = dead_pos[nsid]
+        written = wlist[wr]
+        wnames = {dead[k] for k in wpos}
+        passes = tuple([(k, ndpos[dead[k]]) for k in wpos if dead[k] in ndpos and dead[k] not in written])
+        rr = tuple([ndpos[x] for x in written if x in ndpos and not closure.get(x, empty).isdisjoint(wnames)])
+        got = plans[(sid, wpos, nsid, wr)] = (passes, rr)
+        return got
+
+    def process(i: int) -> None:
         key = keys[i]
         sid = key[0]
         dead = dead_of[sid]
         wi = wide[i]
-        wnames = {dead[k]: e for k, e in wi.items()}
-        # Per successor: the values the edge brings (a variable the step
+        wpos = tuple(wi)
+        # Per successor: the values the edges bring (a variable the step
         # did not write passes its values on), and the re-runs needed.
         arrivals: dict[int, dict] = {}
         reruns: list[tuple] = []  # (edge, successor, positions there)
         for e in range(off[i], off[i + 1]):
             j = edst[e]
-            ndead = dead_of[keys[j][0]]
-            if not ndead:
-                continue
-            ndpos = dead_pos[keys[j][0]]
-            written = wlist[ewr[e]]
-            arr = arrivals.get(j)
-            if arr is None:
-                arr = arrivals[j] = {}
-            for name, ent in wnames.items():
-                if name not in written:
-                    q = ndpos.get(name)
-                    if q is not None:
-                        cur = arr.get(q)
-                        arr[q] = ent if cur is None else _merge(cur, ent, dead_types[keys[j][0]][q])
-            if written:
-                rr = [ndpos[x] for x in written
-                      if x in ndpos and not closure.get(x, empty).isdisjoint(wnames)]
-                if rr:
-                    reruns.append((e, j, rr))
+            nsid = keys[j][0]
+            wr = ewr[e]
+            pl = plans.get((sid, wpos, nsid, wr))
+            if pl is None:
+                pl = plan(sid, wpos, nsid, wr)
+            passes, rr = pl
+            if passes:
+                arr = arrivals.get(j)
+                if arr is None:
+                    arr = arrivals[j] = {}
+                types = dead_types[nsid]
+                for k, q in passes:
+                    ent = wi[k]
+                    cur = arr.get(q)
+                    arr[q] = ent if cur is None else _merge(cur, ent, types[q])
+            if rr:
+                reruns.append((e, j, rr))
         if reruns:
             runs = max(map(len, wi.values()))
             sh = shadow[i]
             space.restore(play, key)
             got: list[list] = [[] for _ in reruns]
             for r in range(runs):
+                row = [ent[r] if r < len(ent) else ent[-1] for ent in wi.values()]
+                if all([x == sh[k] for k, x in zip(wpos, row)]):
+                    continue  # the values of the first pass: what it brought is in already
                 v.update(zip(dead, sh))
-                for k, ent in wi.items():
-                    v[dead[k]] = ent[r] if r < len(ent) else ent[-1]
+                for k, x in zip(wpos, row):
+                    v[dead[k]] = x
                 for (e, j, rr), col in zip(reruns, got):
                     fork.reset(list(slist[escr[e]]))
                     try:
@@ -866,7 +883,9 @@ def _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, esc
             for (e, j, rr), col in zip(reruns, got):
                 if not col:
                     continue
-                arr = arrivals[j]
+                arr = arrivals.get(j)
+                if arr is None:
+                    arr = arrivals[j] = {}
                 types = dead_types[keys[j][0]]
                 for t, q in enumerate(rr):
                     vals = [row[t] for row in col]
@@ -887,6 +906,8 @@ def _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, esc
             for q, ent in arr.items():
                 cur = wj.get(q) if wj is not None else None
                 if cur is None:
+                    if len(ent) == 1 and ent[0] == sj[q]:
+                        continue
                     cur = (sj[q],)
                 m = _merge(cur, ent, types[q])
                 if m is not cur and m != cur:
@@ -896,6 +917,7 @@ def _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, esc
                     changed = True
             if not changed:
                 continue
+            dirty[j] = 1
             c = redo_count.get(j, 0) + 1
             redo_count[j] = c
             if c > MAX_REDO:  # a loop keeps widening: it can go on to the bounds
@@ -904,9 +926,31 @@ def _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, esc
                     if types[q] and len(ent) == 2:
                         var = variables[names[q]]
                         wj[q] = (var.lo, var.hi)
-            if j not in queued:
-                queued.add(j)
-                heapq.heappush(heap, (ranks[j], j))
+
+    # Components in topological order (Tarjan gives sinks first); a loop
+    # is gone over until nothing in it widens.
+    k = len(ends)
+    while k:
+        k -= 1
+        lo, hi = (ends[k - 1] if k else 0), ends[k]
+        if hi - lo == 1:
+            i = order[lo]
+            if dirty[i]:
+                dirty[i] = 0
+                process(i)
+                while dirty[i]:  # a step back into itself
+                    dirty[i] = 0
+                    process(i)
+            continue
+        members = order[lo:hi]
+        again = True
+        while again:
+            again = False
+            for i in members:
+                if dirty[i]:
+                    dirty[i] = 0
+                    process(i)
+                    again = True
 
 
 def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, shadow: list, wide: dict,
@@ -917,12 +961,11 @@ def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, shadow: lis
     story = rep.story
     variables = story.variables
     by_scene: dict[str, Counter] = {}
-    for i, (k, sh) in enumerate(zip(keys, shadow)):
+    for k, sh in zip(keys, shadow):
         c = by_scene.get(k[0])
         if c is None:
             c = by_scene[k[0]] = Counter()
-        w = wide.get(i)
-        c[(k[1], sh, tuple(sorted(w.items())) if w else None)] += 1
+        c[(k[1], sh)] += 1
     seen: dict[str, set] = {n: set() for n in variables}
     for name, vals in written_seen.items():
         seen[name] |= vals
@@ -931,26 +974,33 @@ def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, shadow: lis
         live, dead = space.live[sid], tdead[sid]
         mlive = [(k, meters[name], variables[name]) for k, name in enumerate(live) if name in meters]
         mdead = [(k, meters[name], variables[name]) for k, name in enumerate(dead) if name in meters]
-        for (vals, sh, w), c in counter.items():
+        for (vals, sh), c in counter.items():
             for name, x in zip(live, vals):
                 seen[name].add(x)
             for name, x in zip(dead, sh):
                 seen[name].add(x)
-            wd = dict(w) if w else {}
-            for q, e in wd.items():
-                seen[dead[q]].update(e)
             for k, b, var in mlive:
                 x = vals[k]
                 b[0] += c * (x == var.lo)
                 b[1] += c * (x == var.hi)
             for k, b, var in mdead:
-                if k in wd:
-                    continue
                 x = sh[k]
                 b[0] += c * (x == var.lo)
                 b[1] += c * (x == var.hi)
         for b in meters.values():
             b[2] += sum(counter.values())
+    # A state whose dead meter took several values stands at neither end.
+    for i, w in wide.items():
+        dead = tdead[keys[i][0]]
+        sh = shadow[i]
+        for q, e in w.items():
+            name = dead[q]
+            seen[name].update(e)
+            b = meters.get(name)
+            if b is not None:
+                var = variables[name]
+                b[0] -= sh[q] == var.lo
+                b[1] -= sh[q] == var.hi
     for name, vals in seen.items():
         if not vals:
             continue
