@@ -19,7 +19,6 @@ values on the paths into each state), so the ranges reported are exact.
 
 from __future__ import annotations
 
-import heapq
 import random
 from array import array
 from collections import Counter, deque
@@ -431,102 +430,162 @@ class StateSpace:
         self.restore_extra(p, extra)
 
 
-class Wide:
-    """What is tracked beside a state when its dead variables took more than
-    one value on the paths into it: per dead variable, (value,), (lo, hi)
-    for an int, or the values seen. (A shadow with one value per variable is
-    a plain tuple of values: the common case costs one tuple.)"""
-
-    __slots__ = ("entries", "runs", "rows")
-
-    def __init__(self, entries: tuple):
-        self.entries = entries
-        self.runs = max(map(len, entries)) if entries else 1
-        # The values to set for each run r: every variable's r-th value (or its last).
-        self.rows = [tuple([e[r] if r < len(e) else e[-1] for e in entries]) for r in range(self.runs)]
-
-    def __eq__(self, other):
-        return other.__class__ is Wide and other.entries == self.entries
-
-    def __hash__(self):
-        return hash(self.entries)
-
-    def value(self, k: int, r: int):
-        e = self.entries[k]
-        return e[r] if r < len(e) else e[-1]
+def _merge(a: tuple, b: tuple, is_int: bool) -> tuple:
+    """Values `a` widened with `b`: for an int (value,) or (lo, hi), else
+    the values seen; `a` itself when `b` adds nothing."""
+    if a == b:
+        return a
+    if is_int:
+        lo = a[0] if a[0] <= b[0] else b[0]
+        hi = a[-1] if a[-1] >= b[-1] else b[-1]
+        if lo == a[0] and hi == a[-1]:
+            return a
+        return (lo,) if lo == hi else (lo, hi)
+    extra = tuple([x for x in b if x not in a])
+    return a + extra if extra else a
 
 
-def _entries_of(sh) -> tuple:
-    return sh.entries if sh.__class__ is Wide else tuple([(x,) for x in sh])
+def _dep_closure(deps) -> dict[str, frozenset]:
+    """Per variable: every variable its written value can depend on (an
+    effect may read one written earlier in the same step)."""
+    out: dict[str, frozenset] = {}
+    for n in deps:
+        seen = set()
+        todo = list(deps.get(n, ()))
+        while todo:
+            x = todo.pop()
+            if x not in seen:
+                seen.add(x)
+                todo.extend(deps.get(x, ()))
+        out[n] = frozenset(seen)
+    return out
 
 
-def _widen(old, new: tuple, types: tuple):
-    """`old` (a shadow) widened with `new` (entries); the same object when nothing changed."""
-    olde = _entries_of(old)
-    if olde == new:
-        return old
-    out = []
-    changed = False
-    for a, b, t in zip(olde, new, types):
-        if a == b:
-            out.append(a)
+def _components(n: int, off, edst, roots) -> tuple[array, array]:
+    """The strongly connected components of the edge graph reachable from
+    `roots` (iterative Tarjan), sinks first: (the states, component by
+    component; the end of each component in that list)."""
+    idx = array("q", [-1]) * n
+    low = array("q", [0]) * n
+    comp = array("q", [-1]) * n
+    onst = bytearray(n)
+    stack: list[int] = []
+    order = array("q")
+    ends = array("q")
+    counter = ncomp = 0
+    for r in roots:
+        if idx[r] >= 0:
             continue
-        if t:
-            lo = min(a[0], b[0])
-            hi = max(a[-1], b[-1])
-            m = (lo,) if lo == hi else (lo, hi)
-        else:
-            extra = tuple([x for x in b if x not in a])
-            m = a + extra if extra else a
-        if m != a:
-            changed = True
-        out.append(m)
-    if not changed:
-        return old
-    return Wide(tuple(out))
+        idx[r] = low[r] = counter
+        counter += 1
+        stack.append(r)
+        onst[r] = 1
+        work = [[r, off[r]]]
+        while work:
+            top = work[-1]
+            v, e = top
+            end = off[v + 1]
+            pushed = False
+            while e < end:
+                w = edst[e]
+                e += 1
+                if idx[w] < 0:
+                    top[1] = e
+                    idx[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    onst[w] = 1
+                    work.append([w, off[w]])
+                    pushed = True
+                    break
+                if onst[w] and idx[w] < low[v]:
+                    low[v] = idx[w]
+            if pushed:
+                continue
+            work.pop()
+            if low[v] == idx[v]:
+                while True:
+                    w = stack.pop()
+                    onst[w] = 0
+                    comp[w] = ncomp
+                    order.append(w)
+                    if w == v:
+                        break
+                ncomp += 1
+                ends.append(len(order))
+            if work:
+                u = work[-1][0]
+                if low[v] < low[u]:
+                    low[u] = low[v]
+    return order, ends
 
 
-MAX_REDO = 64  # re-propagations of one state before its intervals are widened to the bounds
+def _tracked(story: Story) -> frozenset:
+    """The variables whose values outside the key are tracked per state:
+    those an effect computes from variables (and what feeds them), and meters."""
+    deps = story.data.effect_deps
+    out = {n for n, d in deps.items() if d} | {n for n, v in story.variables.items() if v.meter}
+    todo = list(out)
+    while todo:
+        for x in deps.get(todo.pop(), ()):
+            if x not in out:
+                out.add(x)
+                todo.append(x)
+    return frozenset(out)
+
+
+MAX_REDO = 64  # widenings of one state in a loop before its intervals are widened to the bounds
 
 
 def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playthrough | None = None,
                         seed: int = 0, exact_ranges: bool = True) -> Report:
     """`exact_ranges=False`: do not track the variables outside the key (the
     ranges are then those of the first path into each state); for callers
-    that need only states, endings and coverage."""
+    that need only states, endings and coverage.
+
+    Two passes. The first explores every state once, with the variables
+    outside each state's key set to their values on the first path into it;
+    it stores the edges, and widens a state already found with the values a
+    later edge brings. The second passes the values of states that took
+    several along the stored edges, in topological order of the edge graph
+    (loops iterated to a fixed point): a variable a step does not write
+    passes its values on; only a step writing a variable from variables
+    that took several values is run again (once per low and high)."""
     rep = Report(story, "exhaustive")
     space = StateSpace(story)
     fork = Fork()
     variables = story.variables
     is_int = {n: variables[n].type == "int" for n in variables}
-    dead_types = {sid: tuple(is_int[n] for n in d) for sid, d in space.dead.items()}
-    dead_pos = {sid: {n: k for k, n in enumerate(d)} for sid, d in space.dead.items()}
+    # Of the variables outside a state's key, only those whose values a
+    # step computes from values (`codes += 1`) are tracked per state, and
+    # meters (for balance); the others are only ever assigned values that
+    # do not depend on the path, so their values are those written.
+    tracked = _tracked(story)
+    tdead = {sid: tuple(n for n in d if n in tracked) for sid, d in space.dead.items()}
+    dead_types = {sid: tuple(is_int[n] for n in d) for sid, d in tdead.items()}
+    dead_pos = {sid: {n: k for k, n in enumerate(d)} for sid, d in tdead.items()}
+    written_seen: dict[str, set] = {n: set() for n in variables if n not in tracked}
     checks = story.data.checks
-    deps = story.data.effect_deps
 
     # The states: key -> index; parent index and step per state for the shortest path.
     index: dict[tuple, int] = {}
     keys: list[tuple] = []
-    shadow: list = []  # per state: its dead variables' values on the paths into it
+    shadow: list = []  # per state: its dead variables' values on the first path into it
+    wide: dict[int, dict] = {}  # state -> {dead position: values} where later paths brought others
     parent = array("q")
     pstep = array("q")
     step_names: list[str] = []
     step_ids: dict[str, int] = {}
-    expanded = bytearray()
-    in_redo = bytearray()
-    redo_count: dict[int, int] = {}
     interned: dict = {}
     esrc = array("q")
     edst = array("q")
-    ewr = array("q")  # per edge: the set of variables the step wrote (index into wsets)
-    escr = array("q")  # per edge: the chance outcomes it took (index into scripts_ix)
-    ecid: list[str] = []
+    ewr = array("q")  # per edge: the set of variables the step wrote (index into wlist)
+    escr = array("q")  # per edge: the chance outcomes it took (index into slist)
+    ecid = array("q")  # per edge: the choice (index into step_names)
     wsets: dict[frozenset, int] = {}
     wlist: list[frozenset] = []
     scripts_ix: dict[tuple, int] = {}
     slist: list[tuple] = []
-    estart: dict[int, int] = {}  # state -> its first edge
-    live_pos = {sid: {n: k for k, n in enumerate(lv)} for sid, lv in space.live.items()}
     lock_at: dict[str, list] = {}  # scene -> [first state index, count]
     err_at: dict[tuple, list] = {}  # (scene, choice, message) -> [finding, count]
     ending_states: list[int] = []
@@ -549,9 +608,30 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
         shadow.append(interned.setdefault(sh, sh))
         parent.append(par)
         pstep.append(step)
-        expanded.append(0)
-        in_redo.append(0)
         return i
+
+    def widen_point(j: int, vals: tuple) -> bool:
+        """Widen state j with one more set of values of its dead variables."""
+        old = shadow[j]
+        if old == vals:
+            return False
+        w = wide.get(j)
+        if w is None:
+            w = wide[j] = {}
+        types = dead_types[keys[j][0]]
+        changed = False
+        for k, (a, b) in enumerate(zip(old, vals)):
+            if a != b:
+                cur = w.get(k)
+                if cur is None:
+                    w[k] = (a, b) if not types[k] or a < b else (b, a)
+                    changed = True
+                else:
+                    m = _merge(cur, (b,), types[k])
+                    if m is not cur:
+                        w[k] = m
+                        changed = True
+        return changed
 
     # The roots: a chance() in the start scene's entry forks the start too.
     roots: list[Playthrough] = []
@@ -579,146 +659,52 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     queue: deque[int] = deque()
     for p in roots:
         k = space.key(p)
-        if k in index:
-            continue
         sid = k[0]
-        i = add(k, -1, -1, tuple([p.vars[n] for n in space.dead[sid]]))
+        for name, x in p.vars.items():
+            if name in written_seen:
+                written_seen[name].add(x)
+        pt = tuple([p.vars[n] for n in tdead[sid]])
+        if k in index:
+            if exact_ranges:
+                widen_point(index[k], pt)
+            continue
+        i = add(k, -1, -1, pt)
         rep.reached.add(sid)
         if checks:
             rep.check_state(p, lambda i=i: path_to(i))
         queue.append(i)
 
-    redo: list[int] = []  # a heap of states whose shadow widened after they were expanded
     v = play.vars
+    scenes = story.scenes
 
-    def set_dead(dead, sh, r: int) -> None:
-        if sh.__class__ is Wide:
-            v.update(zip(dead, sh.rows[r if r < sh.runs else -1]))
-        else:
-            v.update(zip(dead, sh))
-
-    def pass_on(sh, dead, dpos, nsid, ndead, written, written_val, live_val):
-        """The entries a step from a wide state gives its successor: a
-        variable the step did not write passes its values on; one it wrote
-        from variables that took several values is marked for a re-run
-        (an empty list), others take `written_val`."""
-        entries = sh.entries
-        if ndead is dead:
-            ent = list(entries)
-        else:
-            ent = [entries[dpos[n]] if n in dpos else live_val(n) for n in ndead]
-        rerun = []
-        runs = 1
-        if written:
-            ndpos = dead_pos[nsid]
-            for n in written:
-                k = ndpos.get(n)
-                if k is None:
-                    continue
-                w = max([len(entries[dpos[x]]) for x in deps.get(n, ()) if x in dpos], default=1)
-                if w > 1:
-                    ent[k] = []
-                    rerun.append(k)
-                    if w > runs:
-                        runs = w
-                else:
-                    ent[k] = written_val(n, k)
-        return ent, rerun, runs
-
-    def widen(j: int, new_entries: tuple | None, vals: tuple | None) -> None:
-        """Widen state j's shadow with a point (`vals`) or entries."""
-        old = shadow[j]
-        if vals is not None:
-            if old == vals:
-                return
-            new_entries = tuple([(x,) for x in vals])
-        types = dead_types[keys[j][0]]
-        merged = _widen(old, new_entries, types)
-        if merged is old:
-            return
-        c = redo_count.get(j, 0) + 1
-        redo_count[j] = c
-        if c > MAX_REDO:  # a loop keeps widening: it can go on to the bounds
-            names = space.dead[keys[j][0]]
-            merged = Wide(tuple([(variables[n].lo, variables[n].hi) if t and e[0] != e[-1] else e
-                                 for n, t, e in zip(names, types, merged.entries)]))
-        shadow[j] = interned.setdefault(merged, merged)
-        if expanded[j] and not in_redo[j]:
-            in_redo[j] = 1
-            heapq.heappush(redo, j)
-
-    def redo_edges(i: int, key: tuple, sid: str, sh, dead, dpos) -> None:
-        """Pass a widened shadow on along the stored edges; a step is run
-        again only for a variable it wrote from variables that widened."""
-        lpos = live_pos[sid]
-        vals = key[1]
-        e = estart[i]
-        n_edges = len(esrc)
-        while e < n_edges and esrc[e] == i:
-            j = edst[e]
-            nsid = keys[j][0]
-            ndead = space.dead[nsid]
-            if ndead:
-                written = wlist[ewr[e]]
-                cur = _entries_of(shadow[j])
-                ent, rerun, runs = pass_on(sh, dead, dpos, nsid, ndead, written,
-                                           lambda n, k: cur[k], lambda n: (vals[lpos[n]],))
-                if rerun:
-                    script = list(slist[escr[e]])
-                    for r in range(runs):
-                        space.restore(play, key)
-                        set_dead(dead, sh, r)
-                        fork.reset(list(script))
-                        try:
-                            play.choose(ecid[e])
-                        except StoryRuntimeError:
-                            continue
-                        for k in rerun:
-                            ent[k].append(v[ndead[k]])
-                        play.undo()
-                    types = dead_types[nsid]
-                    for k in rerun:
-                        col = ent[k] or list(cur[k])
-                        if types[k]:
-                            lo, hi = min(col), max(col)
-                            ent[k] = (lo,) if lo == hi else (lo, hi)
-                        else:
-                            ent[k] = tuple(dict.fromkeys(col))
-                widen(j, tuple(ent), None)
-            e += 1
-
-    def expand(i: int, first: bool) -> None:
+    def expand(i: int) -> None:
         key = keys[i]
         sid = key[0]
         space.restore(play, key)
-        scene = story.scenes[sid]
-        if scene.ending is not None:
-            if first:
-                rep.endings[sid] = rep.endings.get(sid, 0) + 1
-                if sid not in rep.ending_paths:
-                    rep.ending_paths[sid] = Finding(sid, path_to(i))
-                ending_states.append(i)
+        if scenes[sid].ending is not None:
+            rep.endings[sid] = rep.endings.get(sid, 0) + 1
+            if sid not in rep.ending_paths:
+                rep.ending_paths[sid] = Finding(sid, path_to(i))
+            ending_states.append(i)
             return
-        offered = rep.note_offer(play) if first else [c.id for c in play.choices() if c.enabled]
+        offered = rep.note_offer(play)
         if not offered:
-            if first:
-                got = lock_at.get(sid)
-                if got is None:
-                    lock_at[sid] = [i, 1]
-                else:
-                    got[1] += 1
-                lock_states.append(i)
+            got = lock_at.get(sid)
+            if got is None:
+                lock_at[sid] = [i, 1]
+            else:
+                got[1] += 1
+            lock_states.append(i)
             return
+        dead = tdead[sid]
         sh = shadow[i]
-        dead = space.dead[sid]
-        wide = sh.__class__ is Wide
-        dpos = dead_pos[sid]
-        if first:
-            estart[i] = len(esrc)
-        elif wide:
-            return redo_edges(i, key, sid, sh, dead, dpos)
-        set_dead(dead, sh, 0)
+        if dead:
+            v.update(zip(dead, sh))
         for cid in offered:
+            sidx = step_ids.get(cid)
+            if sidx is None:
+                sidx = step_ids[cid] = len(step_names)
+                step_names.append(cid)
             forks: list[list] = [[]]
             while forks:
                 fork.reset(forks.pop())
@@ -726,135 +712,247 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                     play.choose(cid)
                 except StoryRuntimeError as exc:
                     forks.extend(fork.forks)
-                    if first:
-                        ek = (sid, cid, str(exc))
-                        got = err_at.get(ek)
-                        if got is None:
-                            err_at[ek] = [Finding(sid, path_to(i) + [cid], str(exc)), 1]
-                        else:
-                            got[1] += 1
-                    set_dead(dead, sh, 0)
+                    ek = (sid, cid, str(exc))
+                    got = err_at.get(ek)
+                    if got is None:
+                        err_at[ek] = [Finding(sid, path_to(i) + [cid], str(exc)), 1]
+                    else:
+                        got[1] += 1
+                    if dead:
+                        v.update(zip(dead, sh))
                     continue
                 forks.extend(fork.forks)
                 rep.reached.update(play.passed_scenes)
                 nkey = space.key(play)
                 nsid = nkey[0]
-                ndead = space.dead[nsid]
+                ndead = tdead[nsid]
                 j = index.get(nkey)
                 if j is None:
                     if len(keys) >= max_states:
                         rep.complete = False
                         play.undo()
                         continue
-                    sidx = step_ids.get(cid)
-                    if sidx is None:
-                        sidx = step_ids[cid] = len(step_names)
-                        step_names.append(cid)
                     j = add(nkey, i, sidx, tuple([v[n] for n in ndead]))
                     rep.reached.add(nsid)
                     if checks:
                         rep.check_state(play, lambda j=j: path_to(j))
                     queue.append(j)
-                    fresh = True
-                else:
-                    fresh = False
-                if first:
-                    rep.taken.add(f"{sid}.{cid}")
-                    esrc.append(i)
-                    edst.append(j)
-                    # What a redo of this state needs to propagate without re-running the step.
-                    wr = frozenset([name for name, _ in play.log])
-                    x = wsets.get(wr)
-                    if x is None:
-                        x = wsets[wr] = len(wlist)
-                        wlist.append(wr)
-                    if wr:
-                        ckey = f"{sid}.{cid}"
-                        w = rep.writes.get(ckey)
-                        if w is None:
-                            rep.writes[ckey] = set(wr)
-                        elif not wr <= w:
-                            w |= wr
-                    ewr.append(x)
-                    sc_ = tuple(fork.script)
-                    x = scripts_ix.get(sc_)
-                    if x is None:
-                        x = scripts_ix[sc_] = len(slist)
-                        slist.append(sc_)
-                    escr.append(x)
-                    ecid.append(cid)
-                if not ndead or not exact_ranges:
-                    play.undo()
-                    continue
-                if not wide:
-                    if not fresh:
-                        widen(j, None, tuple([v[n] for n in ndead]))
-                    play.undo()
-                    continue
-                # The state's dead variables took several values: a variable
-                # this step did not write passes them on; those it wrote are
-                # computed again from each of them.
-                written = {name for name, _ in play.log}
-                ent, rerun, runs = pass_on(sh, dead, dpos, nsid, ndead, written,
-                                           lambda n, k: (v[n],), lambda n: (v[n],))
-                for k in rerun:
-                    ent[k].append(v[ndead[k]])
+                elif exact_ranges and ndead:
+                    widen_point(j, tuple([v[n] for n in ndead]))
+                rep.taken.add(f"{sid}.{cid}")
+                esrc.append(i)
+                edst.append(j)
+                wr = frozenset([name for name, _ in play.log])
+                x = wsets.get(wr)
+                if x is None:
+                    x = wsets[wr] = len(wlist)
+                    wlist.append(wr)
+                if wr:
+                    for name in wr:
+                        ws = written_seen.get(name)
+                        if ws is not None:
+                            ws.add(v[name])
+                    ckey = f"{sid}.{cid}"
+                    w = rep.writes.get(ckey)
+                    if w is None:
+                        rep.writes[ckey] = set(wr)
+                    elif not wr <= w:
+                        w |= wr
+                ewr.append(x)
+                sc_ = tuple(fork.script)
+                x = scripts_ix.get(sc_)
+                if x is None:
+                    x = scripts_ix[sc_] = len(slist)
+                    slist.append(sc_)
+                escr.append(x)
+                ecid.append(sidx)
                 play.undo()
-                if rerun:
-                    script = list(fork.script)
-                    for r in range(1, runs):
-                        space.restore(play, key)
-                        set_dead(dead, sh, r)
-                        fork.reset(list(script))
-                        try:
-                            play.choose(cid)
-                        except StoryRuntimeError:
-                            continue
-                        for k in rerun:
-                            ent[k].append(v[ndead[k]])
-                        play.undo()
-                    space.restore(play, key)
-                    set_dead(dead, sh, 0)
-                    types = dead_types[nsid]
-                    for k in rerun:
-                        col = ent[k]
-                        if types[k]:
-                            lo, hi = min(col), max(col)
-                            ent[k] = (lo,) if lo == hi else (lo, hi)
-                        else:
-                            ent[k] = tuple(dict.fromkeys(col))
-                if fresh:
-                    shadow[j] = Wide(tuple(ent))
-                else:
-                    widen(j, tuple(ent), None)
 
-    while queue or redo:
-        if queue:
-            i = queue.popleft()
-            expand(i, True)
-            expanded[i] = 1
-        else:
-            i = heapq.heappop(redo)
-            in_redo[i] = 0
-            expand(i, False)
+    while queue:
+        expand(queue.popleft())
         if not rep.complete:
             break
-    rep.states = len(keys)
-    for sid, (i, n) in lock_at.items():
-        rep.soft_locks.append(Finding(sid, path_to(i), "nothing on offer", states=n))
+    n = len(keys)
+    rep.states = n
+    for sid, (i, c) in lock_at.items():
+        rep.soft_locks.append(Finding(sid, path_to(i), "nothing on offer", states=c))
     rep.soft_locks.sort(key=lambda f: len(f.path))
-    for f, n in err_at.values():
-        f.states = n
+    for f, c in err_at.values():
+        f.states = c
         rep.errors.append(f)
-    _ranges(rep, space, keys, shadow)
+    # The edges are grouped by source, in index order: off[i] is state i's first.
+    off = array("q", [0]) * (n + 1)
+    for s in esrc:
+        off[s + 1] += 1
+    for i in range(n):
+        off[i + 1] += off[i]
+    if exact_ranges and wide:
+        _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, escr, ecid,
+                   wlist, slist, step_names, tdead, dead_types, dead_pos)
+    _ranges(rep, space, tdead, keys, shadow, wide, written_seen)
     if rep.complete:
-        _find_no_exit(rep, len(keys), esrc, edst, ending_states, lock_states, path_to, lambda i: keys[i][0])
+        _find_no_exit(rep, n, esrc, edst, ending_states, lock_states, path_to, lambda i: keys[i][0])
     return rep
 
 
-def _ranges(rep: Report, space: StateSpace, keys: list, shadow: list) -> None:
-    """Exact ranges from the states and what is tracked beside them; and the
-    meters' balance (states where a meter stands at its min or max)."""
+def _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, escr, ecid,
+               wlist, slist, step_names, dead_of, dead_types, dead_pos) -> None:
+    """The second pass: the values of the states that took several (`wide`)
+    passed on along the stored edges, in topological order of the edge graph."""
+    variables = story.variables
+    closure = _dep_closure(story.data.effect_deps)
+    empty = frozenset()
+    order, ends = _components(len(keys), off, edst, sorted(wide))
+    dirty = bytearray(len(keys))
+    for i in wide:
+        dirty[i] = 1
+    redo_count: dict[int, int] = {}
+    v = play.vars
+
+    plans: dict[tuple, tuple] = {}
+
+    def plan(sid: str, wpos: tuple, nsid: str, wr: int) -> tuple:
+        """For an edge from a state of `sid` whose dead positions `wpos`
+        took several values into one of `nsid`, writing wlist[wr]: the
+        (position here, position there) passed on, and the positions there
+        to compute again."""
+        dead = dead_of[sid]
+        ndpos = dead_pos[nsid]
+        written = wlist[wr]
+        wnames = {dead[k] for k in wpos}
+        passes = tuple([(k, ndpos[dead[k]]) for k in wpos if dead[k] in ndpos and dead[k] not in written])
+        rr = tuple([ndpos[x] for x in written if x in ndpos and not closure.get(x, empty).isdisjoint(wnames)])
+        got = plans[(sid, wpos, nsid, wr)] = (passes, rr)
+        return got
+
+    def process(i: int) -> None:
+        key = keys[i]
+        sid = key[0]
+        dead = dead_of[sid]
+        wi = wide[i]
+        wpos = tuple(wi)
+        # Per successor: the values the edges bring (a variable the step
+        # did not write passes its values on), and the re-runs needed.
+        arrivals: dict[int, dict] = {}
+        reruns: list[tuple] = []  # (edge, successor, positions there)
+        for e in range(off[i], off[i + 1]):
+            j = edst[e]
+            nsid = keys[j][0]
+            wr = ewr[e]
+            pl = plans.get((sid, wpos, nsid, wr))
+            if pl is None:
+                pl = plan(sid, wpos, nsid, wr)
+            passes, rr = pl
+            if passes:
+                arr = arrivals.get(j)
+                if arr is None:
+                    arr = arrivals[j] = {}
+                types = dead_types[nsid]
+                for k, q in passes:
+                    ent = wi[k]
+                    cur = arr.get(q)
+                    arr[q] = ent if cur is None else _merge(cur, ent, types[q])
+            if rr:
+                reruns.append((e, j, rr))
+        if reruns:
+            runs = max(map(len, wi.values()))
+            sh = shadow[i]
+            space.restore(play, key)
+            got: list[list] = [[] for _ in reruns]
+            for r in range(runs):
+                row = [ent[r] if r < len(ent) else ent[-1] for ent in wi.values()]
+                if all([x == sh[k] for k, x in zip(wpos, row)]):
+                    continue  # the values of the first pass: what it brought is in already
+                v.update(zip(dead, sh))
+                for k, x in zip(wpos, row):
+                    v[dead[k]] = x
+                for (e, j, rr), col in zip(reruns, got):
+                    fork.reset(list(slist[escr[e]]))
+                    try:
+                        play.choose(step_names[ecid[e]])
+                    except StoryRuntimeError:
+                        continue
+                    ndead = dead_of[keys[j][0]]
+                    col.append([v[ndead[q]] for q in rr])
+                    play.undo()
+            for (e, j, rr), col in zip(reruns, got):
+                if not col:
+                    continue
+                arr = arrivals.get(j)
+                if arr is None:
+                    arr = arrivals[j] = {}
+                types = dead_types[keys[j][0]]
+                for t, q in enumerate(rr):
+                    vals = [row[t] for row in col]
+                    if types[q]:
+                        lo, hi = min(vals), max(vals)
+                        ent = (lo,) if lo == hi else (lo, hi)
+                    else:
+                        ent = tuple(dict.fromkeys(vals))
+                    cur = arr.get(q)
+                    arr[q] = ent if cur is None else _merge(cur, ent, types[q])
+        for j, arr in arrivals.items():
+            if not arr:
+                continue
+            sj = shadow[j]
+            types = dead_types[keys[j][0]]
+            wj = wide.get(j)
+            changed = False
+            for q, ent in arr.items():
+                cur = wj.get(q) if wj is not None else None
+                if cur is None:
+                    if len(ent) == 1 and ent[0] == sj[q]:
+                        continue
+                    cur = (sj[q],)
+                m = _merge(cur, ent, types[q])
+                if m is not cur and m != cur:
+                    if wj is None:
+                        wj = wide[j] = {}
+                    wj[q] = m
+                    changed = True
+            if not changed:
+                continue
+            dirty[j] = 1
+            c = redo_count.get(j, 0) + 1
+            redo_count[j] = c
+            if c > MAX_REDO:  # a loop keeps widening: it can go on to the bounds
+                names = dead_of[keys[j][0]]
+                for q, ent in wj.items():
+                    if types[q] and len(ent) == 2:
+                        var = variables[names[q]]
+                        wj[q] = (var.lo, var.hi)
+
+    # Components in topological order (Tarjan gives sinks first); a loop
+    # is gone over until nothing in it widens.
+    k = len(ends)
+    while k:
+        k -= 1
+        lo, hi = (ends[k - 1] if k else 0), ends[k]
+        if hi - lo == 1:
+            i = order[lo]
+            if dirty[i]:
+                dirty[i] = 0
+                process(i)
+                while dirty[i]:  # a step back into itself
+                    dirty[i] = 0
+                    process(i)
+            continue
+        members = order[lo:hi]
+        again = True
+        while again:
+            again = False
+            for i in members:
+                if dirty[i]:
+                    dirty[i] = 0
+                    process(i)
+                    again = True
+
+
+def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, shadow: list, wide: dict,
+            written_seen: dict) -> None:
+    """Exact ranges from the states, what is tracked beside them and the
+    values written of the variables not tracked; and the meters' balance
+    (states where a meter stands at its min or max)."""
     story = rep.story
     variables = story.variables
     by_scene: dict[str, Counter] = {}
@@ -864,30 +962,40 @@ def _ranges(rep: Report, space: StateSpace, keys: list, shadow: list) -> None:
             c = by_scene[k[0]] = Counter()
         c[(k[1], sh)] += 1
     seen: dict[str, set] = {n: set() for n in variables}
+    for name, vals in written_seen.items():
+        seen[name] |= vals
     meters = {n: [0, 0, 0] for n, v in variables.items() if v.meter}
     for sid, counter in by_scene.items():
-        live, dead = space.live[sid], space.dead[sid]
-        for (vals, sh), n in counter.items():
-            sh = _entries_of(sh)
+        live, dead = space.live[sid], tdead[sid]
+        mlive = [(k, meters[name], variables[name]) for k, name in enumerate(live) if name in meters]
+        mdead = [(k, meters[name], variables[name]) for k, name in enumerate(dead) if name in meters]
+        for (vals, sh), c in counter.items():
             for name, x in zip(live, vals):
                 seen[name].add(x)
-            for name, e in zip(dead, sh):
-                seen[name].update(e)
-            if meters:
-                for name, x in zip(live, vals):
-                    b = meters.get(name)
-                    if b is not None:
-                        var = variables[name]
-                        b[0] += n * (x == var.lo)
-                        b[1] += n * (x == var.hi)
-                for name, e in zip(dead, sh):
-                    b = meters.get(name)
-                    if b is not None:
-                        var = variables[name]
-                        b[0] += n * (len(e) == 1 and e[0] == var.lo)
-                        b[1] += n * (len(e) == 1 and e[0] == var.hi)
+            for name, x in zip(dead, sh):
+                seen[name].add(x)
+            for k, b, var in mlive:
+                x = vals[k]
+                b[0] += c * (x == var.lo)
+                b[1] += c * (x == var.hi)
+            for k, b, var in mdead:
+                x = sh[k]
+                b[0] += c * (x == var.lo)
+                b[1] += c * (x == var.hi)
         for b in meters.values():
             b[2] += sum(counter.values())
+    # A state whose dead meter took several values stands at neither end.
+    for i, w in wide.items():
+        dead = tdead[keys[i][0]]
+        sh = shadow[i]
+        for q, e in w.items():
+            name = dead[q]
+            seen[name].update(e)
+            b = meters.get(name)
+            if b is not None:
+                var = variables[name]
+                b[0] -= sh[q] == var.lo
+                b[1] -= sh[q] == var.hi
     for name, vals in seen.items():
         if not vals:
             continue

@@ -21,6 +21,71 @@ def _report(name, story):
           f"in {e_s:.2f}s = {ex.states / e_s:,.0f} states/s{'' if ex.complete else ' (capped)'}")
 
 
+_CAMPAIGN = r"""
+import json, os, random, sys, threading, time
+from game import check_story
+from game.playtest.explore import exhaustive_playtest
+story, _ = check_story(sys.argv[1])
+pick = random.Random(0)
+t = time.perf_counter()
+steps = 0
+for run in range(200):
+    p = story.new_game(seed=run)
+    for _ in range(1000):
+        on = [c.id for c in p.choices() if c.enabled]
+        if p.ended or not on:
+            break
+        p.choose(on[pick.randrange(len(on))])
+        steps += 1
+r_s = time.perf_counter() - t
+page = os.sysconf("SC_PAGE_SIZE")
+def rss():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * page
+before = rss()
+peak = [before]
+done = threading.Event()
+def sample():
+    while not done.wait(0.01):
+        peak[0] = max(peak[0], rss())
+threading.Thread(target=sample, daemon=True).start()
+t = time.perf_counter()
+ex = exhaustive_playtest(story)
+e_s = time.perf_counter() - t
+peak[0] = max(peak[0], rss())
+done.set()
+print(json.dumps({"states": ex.states, "complete": ex.complete, "time": e_s, "states_s": ex.states / e_s,
+                  "peak_mb": peak[0] / 1e6, "per_state": (peak[0] - before) / max(ex.states, 1),
+                  "random_steps_s": steps / r_s}))
+"""
+
+
+def test_campaigns_exhaustive():
+    """Nero and The Ring explored to the end (exact ranges on), each in a
+    fresh process: time, states, states/s and memory per state, against the
+    engine's random-play steps/s as the floor (a state costs at least one
+    step). Issue 12: no slower than the explorer before exact ranges, under
+    1 KB per state."""
+    import json
+    import subprocess
+    import sys
+    from tests.conftest import ROOT
+    rows = []
+    for name, folder in bundled_story_dirs().items():
+        r = subprocess.run([sys.executable, "-c", _CAMPAIGN, str(folder)], capture_output=True, text=True,
+                           cwd=ROOT, timeout=3600)
+        assert r.returncode == 0, r.stderr
+        rows.append((name, json.loads(r.stdout)))
+    print()
+    print(f"{'story':>8} {'states':>10} {'time s':>7} {'states/s':>9} {'peak MB':>8} {'B/state':>8} "
+          f"{'random steps/s':>15}")
+    for name, r in rows:
+        print(f"{name:>8} {r['states']:>10,} {r['time']:>7.2f} {r['states_s']:>9,.0f} {r['peak_mb']:>8.1f} "
+              f"{r['per_state']:>8.0f} {r['random_steps_s']:>15,.0f}")
+    assert all(r["complete"] for _, r in rows)
+    assert all(r["per_state"] < 1024 for _, r in rows), "memory per explored state must stay under 1 KB"
+
+
 def test_generated(big_story):
     story, _ = check_story(str(big_story))
     _report("generated 2,000 scenes", story)

@@ -388,3 +388,100 @@ def test_key_holds_only_live_non_zero_counts(story_dir):
     assert space.key(p)[2:4] == ((("a", 2),), (("a.x", 1),))
     rep = exhaustive_playtest(story)
     assert rep.endings == {"end": 1} and rep.states == 5
+
+
+# ------------------------------------------------------------------ calls and random(a, b)
+
+CALLS = ("""\
+format: 1
+id: calls
+title: Calls
+start: hub
+variables:
+  money: {type: int, default: 0, min: 0, max: 10}
+  score: {type: int, default: 0, min: 0, max: 20}
+  luck: {type: int, default: 0, min: 0, max: 5}
+""", """\
+scenes:
+  - id: hub
+    text: "Money {money}, score {score}, luck {luck}."
+    choices:
+      - id: errand
+        text: Run an errand.
+        call: errand
+        then:
+          - if: money >= 2
+            to: rich
+          - to: poor
+  - id: errand
+    text: An errand.
+    do: ["luck = random(1, 3)", "score += random(1, 2)"]
+    choices:
+      - id: earn
+        text: Earn.
+        do: ["money += random(0, 2)"]
+        return: true
+      - id: side
+        text: A side errand.
+        call: side
+        then: errand_done
+  - id: side
+    pause: false
+    do: [score += 5]
+    return: true
+  - id: errand_done
+    text: Back from the side errand.
+    return: true
+  - id: rich
+    ending: {title: Rich, text: Rich.}
+  - id: poor
+    text: Poor.
+    choices:
+      - {id: again, text: Again., goto: hub}
+      - {id: quit, text: Quit., goto: broke}
+  - id: broke
+    ending: {title: Broke, text: Broke.}
+""")
+
+
+def test_exhaustive_follows_calls_and_random_with_exact_ranges(story_dir):
+    """Calls in progress are part of the state (`StateSpace.extra_key`, put
+    back by `restore_extra`); every outcome of random(a, b) is followed; the
+    variables outside the key (score, luck: only shown) get exact ranges."""
+    story = make(story_dir, *CALLS)
+    rep = exhaustive_playtest(story)
+    assert rep.complete and not rep.errors and not rep.soft_locks and not rep.no_exit
+    assert rep.reached == set(story.scenes)
+    assert rep.endings["rich"] > 0 and rep.endings["broke"] > 0
+    assert set(rep.taken) >= {"hub.errand", "errand.earn", "errand.side", "poor.again", "poor.quit"}
+    # money: 0 or 1 at the errand, plus 0..2; score loops on up to its max; luck 1..3 once drawn.
+    assert rep.ranges["money"] == [0, 3]
+    assert rep.ranges["score"] == [0, 20]
+    assert rep.ranges["luck"] == [0, 3]
+    # The call stack is in the key, and a key's calls come back on restore.
+    space = StateSpace(story)
+    p = story.new_game()
+    p.choose("errand")
+    p.choose("side")
+    assert p.scene.id == "errand_done" and p.calls == ["errand"]
+    key = space.key(p)
+    assert key[-1] == p._calls
+    q = story.new_game()
+    space.restore(q, key)
+    assert q.calls == ["errand"] and q.scene.id == "errand_done"
+    q.choose("continue")
+    assert q.scene.id == "poor" and q.calls == []
+    # What random play sees lies inside the exact ranges, and it sees the same endings.
+    rnd = random_playtest(story, runs=300, seed=1)
+    for name, (lo, hi) in rnd.ranges.items():
+        assert rep.ranges[name][0] <= lo and hi <= rep.ranges[name][1]
+    assert {e for e, n in rnd.endings.items() if n} <= {e for e, n in rep.endings.items() if n}
+
+
+def test_exact_ranges_agree_with_untracked_exploration(story_dir):
+    """The tracking changes ranges only: the same states, endings and coverage."""
+    story = make(story_dir, *CALLS)
+    a = exhaustive_playtest(story)
+    b = exhaustive_playtest(story, exact_ranges=False)
+    assert (a.states, a.endings, a.reached, a.taken) == (b.states, b.endings, b.reached, b.taken)
+    assert b.ranges["score"][1] < a.ranges["score"][1]  # the first path into each state only
