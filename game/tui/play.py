@@ -51,7 +51,7 @@ class GameScreen(Screen):
         return self.session.store
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpDialog())
+        self.app.push_screen(HelpDialog([self.session.story]))
 
     def action_title(self) -> None:
         self.app.show_title()
@@ -156,7 +156,7 @@ class PlayScreen(GameScreen):
 
     def show_notice(self) -> None:
         play = self.session.play
-        msg = " ".join(x for x in (play.notice, self.session.autosave_error) if x)
+        msg = " ".join(x for x in (play.notice, self.session.autosave_error, self.session.achievement_notice()) if x)
         notice = self.query_one("#notice", Static)
         if msg:
             notice.update(Text(msg))
@@ -204,7 +204,7 @@ class PlayScreen(GameScreen):
         self.show_notice()
         if result.note is not None:
             self.app.push_screen(self.app.note_dialog().show(result.note, result.note.text.render(play),
-                                                             result.unlocked),
+                                                             result.unlocked, self.session.story),
                                  callback=lambda _: self.after_step())
             return
         if result.unlocked:  # no note to read: a brief toast, not a dialog to dismiss
