@@ -27,6 +27,8 @@ Commands:
   s [NAME]   save into slot NAME (default: quicksave)
   l [NAME]   load slot NAME (without NAME: list the slots)
   n          the notes seen so far ("what really happened")
+  b          the sources: the works the notes cite
+  a          achievements (and the endings found)
   r          record this game as a playthrough file
   h, ?       this help
   q          quit (the game is autosaved after every step)"""
@@ -123,6 +125,35 @@ class PlainGame:
     def show_step(self, session: Session, result) -> None:
         self.lines(plain_step(build_step(session, result), self.width))
 
+    def say_source(self, session: Session, n) -> None:
+        self.say(f"Source: {n.source}")
+        cited = session.story.data.cited_titles(n)
+        if cited:
+            self.say("Sources: " + "; ".join(cited))
+
+    def show_sources(self, session: Session) -> None:
+        sources = session.story.data.sources
+        if not sources:
+            self.say("This story declares no sources.")
+        for src in sources.values():
+            self.say(textwrap.fill(f"- {src.title} — {src.author}" + (f". {src.detail}" if src.detail else ""),
+                                   WIDTH, subsequent_indent="  "))
+
+    def show_achievements(self, session: Session) -> None:
+        achs = session.story.data.achievements
+        found = session.achievements_found()
+        self.say(f"Achievements: {sum(1 for a in achs if a in found)} of {len(achs)}.")
+        for a in achs.values():
+            if a.id in found:
+                self.say(textwrap.fill(f"  [x] {a.title} — {a.text} ({found[a.id]})", WIDTH, subsequent_indent="      "))
+            elif a.hidden:
+                self.say("  [ ] ??? (hidden)")
+            else:
+                self.say(textwrap.fill(f"  [ ] {a.title} — {a.text}", WIDTH, subsequent_indent="      "))
+        ends = session.story.endings
+        seen = session.endings_found()
+        self.say(f"Endings found: {sum(1 for e in ends if e.id in seen)} of {len(ends)}.")
+
     def warn_saving(self, session: Session) -> None:
         """Say that saving is off (and why) once, not after every step."""
         err = session.autosave_error
@@ -191,8 +222,12 @@ class PlainGame:
                     n = item.note
                     self.say(f"-- {n.title or item.scene_title} --")
                     self.para(n.text.render(session.play))
-                    self.lines(textwrap.wrap(f"Source: {n.source}", self.width, break_long_words=False) or [""])
+                    self.say_source(session, n)
                     self.say()
+            elif cmd in ("b", "sources"):
+                self.show_sources(session)
+            elif cmd in ("a", "achievements"):
+                self.show_achievements(session)
             elif cmd in ("r", "record"):
                 try:
                     self.say(f"Recorded this game as {record(session)}")

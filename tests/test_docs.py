@@ -45,7 +45,7 @@ def test_guide_examples_load_fail_and_replay_as_written(tmp_path):
             assert attrs["expect-error"] in msgs, msgs
             seen_error = True
     assert seen_error
-    for story in ("courier", "reference", "newer"):
+    for story in ("courier", "reference", "newer", "honours"):
         story_obj, problems = check_story(str(tmp_path / story))
         assert problems == [], [str(p) for p in problems]
         for pt in sorted((tmp_path / story / "playthroughs").glob("*.yaml")):

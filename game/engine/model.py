@@ -283,6 +283,7 @@ class Ending:
     title: str
     kind: str
     text: Text | None
+    hint: str | None = None  # a spoiler-free nudge for the gallery while unfound
 
 
 @record
@@ -315,6 +316,31 @@ class Note:
     title: str | None
     text: Text
     source: str
+    cites: tuple[str, ...] = ()  # source ids (§11.11)
+
+
+@record
+class Source:
+    """A work the notes cite (§11.11): one entry of the bibliography."""
+
+    id: str
+    title: str
+    author: str
+    detail: str | None = None
+
+
+@record
+class Achievement:
+    """§11.10: earned after the first step where `cond` holds."""
+
+    id: str
+    title: str
+    text: str
+    cond: Fn
+    hidden: bool = False
+    where: str = ""
+    when: str = ""  # the condition as written
+    reads: frozenset = frozenset()
 
 
 @record
@@ -380,6 +406,13 @@ class StoryData:
     text_reads: Mapping[str, frozenset] = MappingProxyType({})
     choice_conds: Mapping[str, str] = MappingProxyType({})
     effect_deps: Mapping[str, frozenset] = MappingProxyType({})  # variable -> what effects on it read
+    sources: Mapping[str, "Source"] = MappingProxyType({})  # the bibliography (§11.11), in file order
+    note_heading: str = "What really happened"
+    achievements: Mapping[str, "Achievement"] = MappingProxyType({})  # §11.10, in file order
+
+    def cited_titles(self, note: "Note") -> list[str]:
+        """The titles of the sources a note cites, in its order."""
+        return [self.sources[c].title for c in note.cites if c in self.sources]
 
 
 def frozen(d: dict) -> Mapping:

@@ -61,11 +61,12 @@ class Offer:
 class StepResult:
     """What one step did, for the player's eyes."""
 
-    __slots__ = ("choice", "note", "unlocked", "trigger", "scene", "reply")
+    __slots__ = ("choice", "note", "unlocked", "trigger", "scene", "reply", "achieved")
 
     def __init__(self, choice: ChoiceDef, note: Note | None, unlocked: tuple[CodexEntry, ...],
-                 trigger: str | None, scene: Scene, reply: str | None = None):
+                 trigger: str | None, scene: Scene, reply: str | None = None, achieved: tuple = ()):
         self.choice = choice
+        self.achieved = achieved  # Achievements (§11.10) first earned by this step
         self.reply = reply  # the choice's reply, rendered (also at the top of play.text)
         self.note = note
         self.unlocked = unlocked
@@ -80,7 +81,8 @@ class StepResult:
 class Playthrough:
     __slots__ = ("story", "scene", "chapter", "vars", "visits", "chosen", "unlocked", "_unlocked_set",
                  "steps", "seed", "rng", "log", "_history", "_state_view", "notice", "_scenes", "_triggers",
-                 "outcomes", "_offer", "_calls", "reply", "_passed", "__weakref__")
+                 "outcomes", "_offer", "_calls", "reply", "_passed", "achievements", "_ach_at", "_achs",
+                 "__weakref__")
 
     def __init__(self, story: "Story", seed: int = 0, outcomes: "Outcomes | None" = None):
         """`outcomes`: decides chance() instead of the seeded source (the
@@ -109,7 +111,14 @@ class Playthrough:
         self.reply: str | None = None  # the last choice's reply, rendered (§11.3)
         self._passed: tuple = ()  # texts of the `pause: false` scenes passed through in the last step
         self.scene = story.scenes[story.start]
+        # Achievements (§11.10): the ids earned in this game, in order, and
+        # the number of steps taken when each was earned (undo drops them).
+        self.achievements: list[str] = []
+        self._ach_at: list[int] = []
+        self._achs = tuple(story.data.achievements.values())
         self._enter(story.start)
+        if self._achs:
+            self._check_achievements()
 
     # ------------------------------------------------------------ reading
     @property
@@ -282,7 +291,26 @@ class Playthrough:
         note = c.note
         story = self.story
         new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
-        return StepResult(c, story.notes[note] if note is not None else None, new, fired, scene, self.reply)
+        achieved = self._check_achievements() if self._achs else ()
+        return StepResult(c, story.notes[note] if note is not None else None, new, fired, scene, self.reply,
+                          achieved)
+
+    def _check_achievements(self) -> tuple:
+        """Earn every achievement whose `when` holds now (once per game)."""
+        have = self.achievements
+        new = []
+        for a in self._achs:
+            if a.id in have:
+                continue
+            try:
+                ok = a.cond(self)
+            except (StoryRuntimeError, RecursionError):
+                ok = False  # an achievement never stops the game
+            if ok:
+                have.append(a.id)
+                self._ach_at.append(len(self.steps))
+                new.append(a)
+        return tuple(new)
 
     def _exit(self, x: ChoiceDef) -> str:
         """Where a choice (or a choice-less scene's exit) with call or return leads."""
@@ -375,6 +403,10 @@ class Playthrough:
             return False
         self._rollback(self._history.pop(), 2)
         self.steps.pop()
+        n = len(self.steps)
+        while self._ach_at and self._ach_at[-1] > n:
+            self._ach_at.pop()
+            self.achievements.pop()
         return True
 
     def _rollback(self, record: tuple, stage: int) -> None:
@@ -467,6 +499,7 @@ class Playthrough:
             "visits": dict(self.visits), "chosen": dict(self.chosen), "unlocked": list(self.unlocked),
             "steps": list(self.steps), "seed": self.seed, "rng": self.rng,
             "calls": [list(f) for f in self._calls], "reply": self.reply,
+            "achievements": list(self.achievements),
         }
 
     def __eq__(self, other: object) -> bool:

@@ -192,8 +192,54 @@ def clean_profile(data) -> tuple[dict, bool]:
         good = [e for e in seen if isinstance(e, str)]
         clean = clean and len(good) == len(seen)
         codex[story_id] = good
-    extra = {k: v for k, v in data.items() if k not in ("endings", "codex")}
-    return {**extra, "endings": endings, "codex": codex}, clean
+    # Achievements (§11.10): story -> achievement id -> the date first earned.
+    achievements: dict[str, dict[str, str]] = {}
+    raw = data.get("achievements", {})
+    if not isinstance(raw, dict):
+        raw, clean = {}, False
+    for story_id, seen in raw.items():
+        if not isinstance(seen, dict):
+            clean = False
+            continue
+        good = {k: v for k, v in seen.items() if isinstance(k, str) and isinstance(v, str) and len(v) <= 40}
+        clean = clean and len(good) == len(seen)
+        achievements[story_id] = good
+    # The endings gallery: story -> ending id -> {date, steps, same, decisions, diverged}
+    # of the first arrival.
+    firsts: dict[str, dict[str, dict]] = {}
+    raw = data.get("ending_firsts", {})
+    if not isinstance(raw, dict):
+        raw, clean = {}, False
+    for story_id, seen in raw.items():
+        if not isinstance(seen, dict):
+            clean = False
+            continue
+        good = {k: v for k, v in seen.items() if _good_first(v)}
+        clean = clean and len(good) == len(seen)
+        firsts[story_id] = good
+    extra = {k: v for k, v in data.items() if k not in ("endings", "codex", "achievements", "ending_firsts")}
+    return {**extra, "endings": endings, "codex": codex, "achievements": achievements,
+            "ending_firsts": firsts}, clean
+
+
+def _count(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10 ** 9
+
+
+def _good_first(v) -> bool:
+    """One ending's first arrival, as the profile keeps it."""
+    return (isinstance(v, dict) and set(v) == {"date", "steps", "same", "decisions", "diverged"}
+            and isinstance(v["date"], str) and len(v["date"]) <= 40
+            and _count(v["steps"]) and _count(v["same"]) and _count(v["decisions"])
+            and isinstance(v["diverged"], list) and len(v["diverged"]) <= MAX_DIVERGED
+            and all(isinstance(x, str) and len(x) <= 200 for x in v["diverged"]))
+
+
+MAX_DIVERGED = 40  # divergences kept in a route summary
+
+
+def _empty_profile() -> dict:
+    return {"endings": {}, "codex": {}, "achievements": {}, "ending_firsts": {}}
 
 
 class SaveStore:
@@ -311,17 +357,17 @@ class SaveStore:
             raw = read_regular_file(self.profile_path, MAX_PROFILE_BYTES)
         except FileNotFoundError:
             self._profile_ok = True
-            return {"endings": {}, "codex": {}}
+            return _empty_profile()
         except OSError:
             self._profile_ok = False
-            return {"endings": {}, "codex": {}}
+            return _empty_profile()
         try:
             if len(raw) > MAX_PROFILE_BYTES:
                 raise ValueError("too large")
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             self._profile_ok = False
-            return {"endings": {}, "codex": {}}
+            return _empty_profile()
         data, self._profile_ok = clean_profile(data)
         return data
 
@@ -346,6 +392,41 @@ class SaveStore:
             return
         data["codex"][story_id] = seen + new
         self._write_profile(data)
+
+    def record_ending_first(self, story_id: str, ending_id: str, route: dict) -> None:
+        """Keep the date and a summary of the route of an ending's first arrival
+        (`route`: steps, same, decisions, diverged — see Session)."""
+        data = self.profile()
+        firsts = data["ending_firsts"].setdefault(story_id, {})
+        if ending_id in firsts:
+            return
+        entry = {"date": time.strftime("%Y-%m-%d"), **route}
+        entry["diverged"] = [str(x)[:200] for x in entry.get("diverged", ())][:MAX_DIVERGED]
+        if not _good_first(entry):
+            return
+        firsts[ending_id] = entry
+        self._write_profile(data)
+
+    def ending_firsts(self, story_id: str) -> dict[str, dict]:
+        return self.profile()["ending_firsts"].get(story_id, {})
+
+    def record_achievements(self, story_id: str, ids) -> list[str]:
+        """Remember achievements earned in any game; returns the ones new to the
+        profile (written only when there are some)."""
+        data = self.profile()
+        seen = data["achievements"].setdefault(story_id, {})
+        new = [a for a in ids if a not in seen]
+        if not new:
+            return []
+        today = time.strftime("%Y-%m-%d")
+        for a in new:
+            seen[a] = today
+        self._write_profile(data)
+        return new
+
+    def achievements_seen(self, story_id: str) -> dict[str, str]:
+        """Achievement id -> the date it was first earned."""
+        return self.profile()["achievements"].get(story_id, {})
 
     def codex_seen(self, story_id: str) -> list[str]:
         return self.profile()["codex"].get(story_id, [])
@@ -460,6 +541,13 @@ def _merge_profile(store: SaveStore, path: Path) -> bool:
         if new:
             mine.extend(new)
             changed = True
+    for table in ("achievements", "ending_firsts"):
+        for story_id, seen in theirs[table].items():
+            mine = ours[table].setdefault(story_id, {})
+            for k, v in seen.items():
+                if k not in mine:
+                    mine[k] = v
+                    changed = True
     if changed:
         store._write_profile(ours)
     return changed

@@ -78,13 +78,17 @@ class Session:
     # ------------------------------------------------------------ playing
     def choose(self, choice_id: str) -> StepResult:
         result = self.play.choose(choice_id)
+        self.earned_now = result.achieved
         self._remember()
         self.autosave()
         return result
 
+    earned_now: tuple = ()  # the achievements (§11.10) the last step earned
+
     def undo(self) -> bool:
         if not self.play.undo():
             return False
+        self.earned_now = ()
         self.autosave()
         return True
 
@@ -117,6 +121,13 @@ class Session:
         try:
             if self.play.ended and not self._ending_recorded():
                 self.store.record_ending(self.story.id, self.play.scene.id)
+                if self.play.scene.id not in self.store.ending_firsts(self.story.id):
+                    self.store.record_ending_first(self.story.id, self.play.scene.id, self.route_summary())
+            if self.play.achievements:
+                done = self.__dict__.setdefault("_ach_known", set())
+                if not done.issuperset(self.play.achievements):
+                    self.store.record_achievements(self.story.id, self.play.achievements)
+                    done.update(self.play.achievements)
             # The profile is read and written only when the game unlocks
             # something this session has not recorded yet (not every step).
             known = self.__dict__.setdefault("_codex_known", set())
@@ -158,6 +169,26 @@ class Session:
         ds = self.decisions()
         diverged = [d for d in ds if not d.as_history]
         return len(ds) - len(diverged), len(ds), diverged
+
+    def route_summary(self) -> dict:
+        """What the gallery keeps of a route: its length and how it compared
+        with history (the scenes where it went another way)."""
+        same, total, diverged = self.history_summary()
+        return {"steps": len(self.play.steps), "same": same, "decisions": total,
+                "diverged": [d.scene_title for d in diverged]}
+
+    def achievement_notice(self) -> str | None:
+        """One line announcing what the last step earned, or None."""
+        if not self.earned_now:
+            return None
+        return "Achievement: " + "; ".join(f"{a.title} — {a.text}" for a in self.earned_now)
+
+    def achievements_found(self) -> dict[str, str]:
+        """Achievement id -> the date first earned, in any game (the profile)."""
+        found = dict(self.store.achievements_seen(self.story.id)) if self.store is not None else {}
+        for a in self.play.achievements:
+            found.setdefault(a, "this game")
+        return found
 
     def endings_found(self) -> dict[str, int]:
         return self.store.endings_seen(self.story.id) if self.store is not None else {}

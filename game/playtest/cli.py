@@ -38,6 +38,8 @@ def report_json(rep: Report) -> dict:
         "variables": {name: _range(story, name, r) for name, r in sorted(rep.ranges.items(),
                                                                           key=lambda kv: list(story.variables).index(kv[0]))},
         "ending_paths": {sid: {"path": f.path, **_seed(f)} for sid, f in rep.ending_paths.items()},
+        "achievements": dict(rep.achievements),
+        "achievement_paths": {aid: {"path": f.path, **_seed(f)} for aid, f in rep.achievement_paths.items()},
         "warnings": consequences(rep),
     }
     scenes_why, choices_why = why_never(rep)
@@ -90,6 +92,14 @@ def report_text(rep: Report, elapsed: float) -> list[str]:
         best = rep.ending_paths.get(sid)
         shortest = f"  shortest: {len(best.path)} steps" if best is not None else ""
         lines.append(f"    {sid:<{width}}  {n:>8}{share}  {title}{shortest}")
+    if rep.achievements:
+        earned = sum(1 for v in rep.achievements.values() if v)
+        lines.append(f"  achievements    {earned}/{len(rep.achievements)}")
+        aw = max(len(k) for k in rep.achievements)
+        for aid, n in rep.achievements.items():
+            best = rep.achievement_paths.get(aid)
+            shortest = f"  shortest: {len(best.path)} steps" if best is not None else "  NEVER EARNED"
+            lines.append(f"    {aid:<{aw}}  {n:>8}  {rep.story.data.achievements[aid].title}{shortest}")
     why = j["why_never"]
     if sc["never_reached"]:
         lines.append("  never reached: " + ", ".join(sc["never_reached"]))
@@ -215,4 +225,9 @@ def run_playtest_cli(args, out: Callable[[str], None] = print) -> int:
         if not args.json:
             missing = [k for k, v in rep.endings.items() if v == 0]
             out("endings never reached: " + ", ".join(missing))
+    if args.exhaustive and args.require_all_endings and any(v == 0 for v in rep.achievements.values()):
+        failed = True  # §11.10: every achievement must be earnable too
+        if not args.json:
+            missing = [k for k, v in rep.achievements.items() if v == 0]
+            out("achievements never earned: " + ", ".join(missing))
     return 1 if failed else 0

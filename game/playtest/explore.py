@@ -64,9 +64,34 @@ class Report:
     # Balance: per meter, [states at its min, states at its max, states counted].
     balance: dict = field(default_factory=dict)
     seed: int = 0
+    # Achievements (§11.10): id -> runs that earned it (random) or states where
+    # its `when` holds (exhaustive); id -> the shortest known path to it.
+    achievements: dict = field(default_factory=dict)
+    achievement_paths: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.endings = {s.id: 0 for s in self.story.endings}
+        self.achievements = {a: 0 for a in self.story.data.achievements}
+
+    def check_achievements(self, play: Playthrough, path) -> None:
+        """Exhaustive mode: count the achievements whose `when` holds here."""
+        for a in self.story.data.achievements.values():
+            try:
+                ok = a.cond(play)
+            except StoryRuntimeError:
+                continue
+            if ok:
+                self.achievements[a.id] += 1
+                if a.id not in self.achievement_paths:
+                    self.achievement_paths[a.id] = Finding(play.scene.id, list(path() if callable(path) else path))
+
+    def note_achievements(self, play: Playthrough, seed: int, run: int) -> None:
+        """Random mode: the achievements this run earned."""
+        for aid, at in zip(play.achievements, play._ach_at):
+            self.achievements[aid] = self.achievements.get(aid, 0) + 1
+            old = self.achievement_paths.get(aid)
+            if old is None or at < len(old.path):
+                self.achievement_paths[aid] = Finding(play.scene.id, list(play.steps[:at]), "", seed, run)
 
     def note_state(self, play: Playthrough) -> None:
         """Widen the ranges with the current values; count the meters' extremes."""
@@ -197,6 +222,8 @@ def random_playtest(story: Story, runs: int = 100, seed: int = 0, max_steps: int
                 _keep_shortest(rep.no_exit, finding)
             else:
                 rep.capped.append(finding)
+        if play.achievements:
+            rep.note_achievements(play, run_seed, run)
     return rep
 
 
@@ -353,6 +380,8 @@ class StateSpace:
         self.names = tuple(story.variables)
         data = story.data
         check_reads = frozenset().union(*(c.reads for c in data.checks)) if data.checks else frozenset()
+        if data.achievements:  # what an achievement reads is live wherever it may be earned
+            check_reads = check_reads.union(*(a.reads for a in data.achievements.values()))
         index, live = liveness_masks(story, check_reads)
         relevant = data.relevant_vars
         relevant = set(self.names) if relevant is None else set(relevant) | set(check_reads)
@@ -566,6 +595,8 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     dead_pos = {sid: {n: k for k, n in enumerate(d)} for sid, d in tdead.items()}
     written_seen: dict[str, set] = {n: set() for n in variables if n not in tracked}
     checks = story.data.checks
+    achs = bool(story.data.achievements)
+    deps = story.data.effect_deps
 
     # The states: key -> index; parent index and step per state for the shortest path.
     index: dict[tuple, int] = {}
@@ -655,6 +686,8 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
         roots.append(p)
     if not roots:
         return rep
+    for p in roots:
+        p._achs = ()  # states are checked by the report, not by the engine after each step
     play = roots[-1]
     queue: deque[int] = deque()
     for p in roots:
@@ -672,6 +705,8 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
         rep.reached.add(sid)
         if checks:
             rep.check_state(p, lambda i=i: path_to(i))
+        if achs:
+            rep.check_achievements(p, lambda i=i: path_to(i))
         queue.append(i)
 
     v = play.vars
@@ -736,6 +771,8 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                     rep.reached.add(nsid)
                     if checks:
                         rep.check_state(play, lambda j=j: path_to(j))
+                    if achs:
+                        rep.check_achievements(play, lambda j=j: path_to(j))
                     queue.append(j)
                 elif exact_ranges and ndead:
                     widen_point(j, tuple([v[n] for n in ndead]))

@@ -23,7 +23,7 @@ from game.engine.session import Session
 from game.story.compiler import parse_file, SourceFile
 from game.view.screen import build_screen, build_step, plain_screen, plain_step
 from game.story.loader import check_story
-from game.story.problems import Pos, Problem, Reporter
+from game.story.problems import Pos, Problem, Reporter, did_you_mean
 
 PLAYTHROUGH = S.Record("playthrough", {
     "story": S.F(S.Str("A story id, or a path to a story folder relative to this file."), required=True),
@@ -42,6 +42,8 @@ PLAYTHROUGH = S.Record("playthrough", {
         "can_end": S.F(S.Bool(), doc="true: an ending can still be reached from where the last step leaves "
                                      "the player."),
         "checks": S.F(S.Bool(), doc="true: every story check (§11.9) holds after every step."),
+        "achievements": S.F(S.ListOf(S.Ident(), single_ok=True),
+                            doc="Exactly the achievements earned in this game (§11.10), in any order."),
     })),
 }, doc="A playthrough file (§8).")
 
@@ -253,6 +255,19 @@ def check_expectations(rec: S.Rec, play: Playthrough, story: Story, rep: Reporte
             rep.error(visited.ipos[i], f"unknown scene '{sid}' in expect.visited")
         elif not play.visits.get(sid):
             rep.error(visited.ipos[i], f"expected scene '{sid}' to have been visited, but it never was")
+    if "achievements" in exp:
+        want = exp["achievements"]
+        known = story.data.achievements
+        for i, aid in enumerate(want):
+            if aid not in known:
+                rep.error(want.ipos[i], f"unknown achievement '{aid}' in expect.achievements"
+                          + did_you_mean(aid, known))
+            elif aid not in play.achievements:
+                rep.error(want.ipos[i], f"expected achievement '{aid}' to have been earned, but it was not "
+                          f"(earned: {', '.join(play.achievements) or 'none'})")
+        extra = [a for a in play.achievements if a not in want]
+        if extra:
+            rep.error(exp.at("achievements"), f"achievements earned but not expected: {', '.join(extra)}")
 
 
 def _show(v) -> str:

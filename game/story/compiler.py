@@ -16,7 +16,7 @@ import yaml
 from game.engine.files import NotRegularFile, read_regular_file
 from game.engine.records import record
 from game.engine.scenegraph import reachable, story_roots, successors
-from game.engine.model import (INT_LIMIT, SetValue, Check, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
+from game.engine.model import (INT_LIMIT, SetValue, Achievement, Check, Source, ChoiceDef, ChoiceView, CodexEntry, Ending, Goto, Note, Scene, StoryData,
                                Text, Trigger, VarDef, frozen)
 
 from . import schema as S
@@ -192,6 +192,10 @@ def _never(p) -> bool:
     return False
 
 
+def _ended(p) -> bool:
+    return p.scene.ending is not None
+
+
 class Compiler:
     def __init__(self, root: str, rep: Reporter, cache=None):
         self.root = root
@@ -285,12 +289,16 @@ class Compiler:
         scene_aliases = self.scene_aliases()
         triggers = self.compile_triggers(m.get("triggers", ()))
         checks = self.compile_checks(m.get("checks", ()))
-        notes_c = {nid: Note(nid, r.get("title"), self.text(r.get("text", ""), r.at("text")), r.get("source", ""))
+        sources = self.compile_sources(m.get("sources"))
+        notes_c = {nid: Note(nid, r.get("title"), self.text(r.get("text", ""), r.at("text")), r.get("source", ""),
+                             self.note_cites(r, sources))
                    for nid, (r, _) in notes.items()}
+        achievements = self.compile_achievements(m.get("achievements"))
         codex_c = {cid: CodexEntry(cid, r.get("name", cid), r.get("kind", "term"),
                                    self.text(r.get("text", ""), r.at("text")), r.get("source", ""))
                    for cid, (r, _) in codex.items()}
         self.warn(m, scenes, start, triggers)
+        self.warn_sources(m.get("sources"))
         if rep.has_errors:
             return None
         cap = max(self.scope.count_constants, default=0) + 2
@@ -305,6 +313,8 @@ class Compiler:
             scene_aliases=frozen(scene_aliases),
             checks=tuple(checks), text_reads=frozen(self.text_reads), choice_conds=frozen(self.choice_conds),
             effect_deps=frozen({n: frozenset(d) for n, d in self.scope.effect_deps.items()}),
+            sources=frozen(sources), note_heading=m.get("note_heading") or "What really happened",
+            achievements=frozen(achievements),
         )
 
     def relevant_vars(self) -> frozenset:
@@ -638,7 +648,8 @@ class Compiler:
                               sid + ":ending") if "text" in ending_rec else None
             offer_draws = offer_draws or self.scope.draws
             text_reads |= self.scope.take_local()
-            ending = Ending(ending_rec.get("title", sid), ending_rec.get("kind", "ending"), etext)
+            ending = Ending(ending_rec.get("title", sid), ending_rec.get("kind", "ending"), etext,
+                            ending_rec.get("hint"))
         self.text_reads[sid] = frozenset(text_reads)
         cont = None
         if not choices and (goto is not None or call is not None or returns):
@@ -840,6 +851,72 @@ class Compiler:
                 continue
             fn = c.fn if not c.is_const else (lambda p, v=c.const: v)
             out.append(Check(fn, kind, ck.get("message", ""), self.where(items.ipos[i]), ck[kind], reads))
+        return out
+
+    def compile_sources(self, table) -> dict[str, Source]:
+        """The bibliography (§11.11), in the order written."""
+        self.used_sources: set[str] = set()
+        if not table:
+            return {}
+        return {sid: Source(sid, r.get("title", sid), r.get("author", ""), r.get("detail"))
+                for sid, r in table.items()}
+
+    def note_cites(self, r: S.Rec, sources: dict) -> tuple[str, ...]:
+        """A note's `cites:`: every id must name a source of story.yaml."""
+        cites = r.get("cites", ())
+        out = []
+        for i, cid in enumerate(cites):
+            self.used_sources.add(cid)
+            if cid not in sources:
+                known = f" (story.yaml declares: {', '.join(sources)})" if sources and not did_you_mean(cid, sources) \
+                    else "" if sources else " (story.yaml declares no `sources`)"
+                self.rep.error(cites.ipos[i], f"unknown source id '{cid}'" + did_you_mean(cid, sources) + known)
+            elif cid in out:
+                self.rep.warning(cites.ipos[i], f"source '{cid}' is cited twice in this note")
+            else:
+                out.append(cid)
+        return tuple(out)
+
+    def warn_sources(self, table) -> None:
+        if not table or self.incomplete:
+            return
+        for sid in table:
+            if sid not in self.used_sources:
+                self.rep.warning(table.kpos[sid], f"source '{sid}' is never cited (no note's `cites` names it)")
+
+    def compile_achievements(self, table) -> dict[str, Achievement]:
+        """§11.10: `when` is a condition in which `ended` is also known."""
+        out: dict[str, Achievement] = {}
+        if not table:
+            return out
+        scope = self.scope
+        for aid, r in table.items():
+            if "when" not in r:
+                continue  # missing or already reported
+            pos = r.at("when")
+            scope.take_local()
+            scope.draws = False
+            scope.specials = {"ended": ("bool", _ended)}
+            try:
+                c = self.cond(r["when"], pos)
+            finally:
+                scope.specials = {}
+            reads = scope.take_local()
+            if c is None:
+                continue
+            if scope.draws:
+                self.rep.error(pos, "an achievement's `when` cannot call chance() or random(), nor divide by a "
+                                    "computed number: it must be true or false in a state")
+                continue
+            if c.is_const:
+                if not c.const:
+                    self.rep.warning(pos, f"achievement '{aid}' has a `when` that is always false: it can never "
+                                          "be earned")
+                fn = (lambda p, v=c.const: v)
+            else:
+                fn = c.fn
+            out[aid] = Achievement(aid, r.get("title", aid), r.get("text", ""), fn, bool(r.get("hidden")),
+                                   self.where(table.kpos[aid]), r["when"], reads)
         return out
 
     # -------------------------------------------------------------- warnings

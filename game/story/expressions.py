@@ -106,6 +106,9 @@ class Scope:
     # one decides it at entry (format §11.1), inside the step.
     draws: bool = False
     parsed: dict = field(default_factory=dict)  # (source, mode) -> tree, for this compile only
+    # Names that are not variables, each a (type, fn of the playthrough):
+    # `ended` in an achievement's `when` (§11.10).
+    specials: dict = field(default_factory=dict)
 
     def take_local(self) -> frozenset:
         out = frozenset(self.local)
@@ -230,9 +233,12 @@ def _compile(node: ast.AST, scope: Scope) -> Compiled:
             return _const(True, BOOL)
         if name == "false":
             return _const(False, BOOL)
+        special = scope.specials.get(name)
+        if special is not None:
+            return Compiled(special[1], special[0])
         var = scope.variables.get(name)
         if var is None:
-            hint = did_you_mean(name, list(scope.variables) + ["true", "false"])
+            hint = did_you_mean(name, list(scope.variables) + list(scope.specials) + ["true", "false"])
             if name in ("True", "False"):
                 hint = f" (write {name.lower()})"
             raise ExprError(f"undeclared variable '{name}'{hint}", off)

@@ -539,6 +539,7 @@ ENDING = Record("ending", {
     "title": F(Str(), required=True),
     "kind": F(Str(), doc="A word grouping endings (historical, tragic, escape...); default `ending`."),
     "text": F(Str(markdown=True), doc="Closing paragraph."),
+    "hint": F(Str(), doc="A spoiler-free nudge shown in the endings gallery while this ending is unfound."),
 })
 SCENE = Record("scene", {
     "id": F(Ident("Unique in the story."), required=True),
@@ -563,6 +564,8 @@ NOTE = Record("note", {
     "title": F(Str()),
     "text": F(Str(markdown=True), required=True),
     "source": F(Str(), required=True, doc="Where the fact comes from."),
+    "cites": F(ListOf(Ident("A source id (story.yaml `sources`)."), single_ok=True),
+               doc="The sources this note draws on: ids from story.yaml's `sources` (§11.11)."),
 })
 CODEX = Record("codex entry", {
     "name": F(Str(), required=True),
@@ -595,6 +598,18 @@ CHECK = Record("story check", {
     "never": F(COND, doc="Must hold in no state `playtest` reaches (give this or `always`)."),
     "message": F(Str(), required=True, doc="What is wrong when the check fails."),
 })
+SOURCE = Record("source", {
+    "title": F(Str(), required=True, doc="The work's title, as the bibliography shows it."),
+    "author": F(Str(), required=True, doc="Its author(s)."),
+    "detail": F(Str(), doc="Optional: edition, archive, or what the story takes from it."),
+})
+ACHIEVEMENT = Record("achievement", {
+    "title": F(Str(), required=True, doc="Shown when earned and in the endings gallery."),
+    "text": F(Str(), required=True, doc="What earns it, in a sentence."),
+    "when": F(COND, required=True, doc="Earned after the first step where this holds; `ended` is true in an "
+                                       "ending scene."),
+    "hidden": F(Bool(), doc="Shown as ??? in the gallery until earned."),
+})
 MANIFEST = Record("story manifest", {
     "format": F(Int("Always 1."), required=True),
     "id": F(Ident("The story's id."), required=True),
@@ -605,6 +620,10 @@ MANIFEST = Record("story manifest", {
     "variables": F(MapOf(VARIABLE, "variables"), doc="All state, declared."),
     "triggers": F(ListOf(TRIGGER), doc="Checked after every step, in order; the first that holds wins."),
     "checks": F(ListOf(CHECK), doc="Story checks (§11.9): `playtest` reports every state where one fails."),
+    "achievements": F(MapOf(ACHIEVEMENT, "achievements"), doc="Achievements by id (§11.10), kept in the "
+                                                              "player's profile across games."),
+    "sources": F(MapOf(SOURCE, "sources"), doc="The works the notes cite, by id (§11.11): the bibliography."),
+    "note_heading": F(Str(), doc="The heading of every note; default \"What really happened\"."),
 }, doc="story.yaml: the story's manifest.")
 
 

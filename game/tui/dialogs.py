@@ -63,8 +63,16 @@ class NoteDialog(Dialog):
     def on_mount(self) -> None:
         self._fill()
 
-    def show(self, note: Note | None, note_text: str, unlocked: tuple[CodexEntry, ...]) -> "NoteDialog":
+    heading = "What really happened"
+    cited: tuple = ()
+
+    def show(self, note: Note | None, note_text: str, unlocked: tuple[CodexEntry, ...],
+             story=None) -> "NoteDialog":
+        """`story`: the story the note belongs to (its `note_heading` and the
+        titles of the sources the note cites, §11.11)."""
         self.note, self.note_text, self.unlocked = note, note_text, unlocked
+        self.heading = story.data.note_heading if story is not None else "What really happened"
+        self.cited = tuple(story.data.cited_titles(note)) if story is not None and note is not None else ()
         self._done = False
         if self.is_mounted:
             self._fill()
@@ -76,14 +84,22 @@ class NoteDialog(Dialog):
         title.display = note is not None
         self.query_one("#note-body").display = note is not None
         if note is not None:
-            title.update(Text("What really happened" + (f": {note.title}" if note.title else "")))
+            title.update(Text(self.heading + (f": {note.title}" if note.title else "")))
             self.query_one("#note-text", Static).update(Content.from_rich_text(render_markdown(self.note_text)))
-            self.query_one("#note-source", Static).update(Text("Source: " + note.source))
+            self.query_one("#note-source", Static).update(source_text(note.source, self.cited))
             self.query_one("#note-body", VerticalScroll).scroll_home(animate=False)
         codex = self.query_one("#note-codex", Static)
         codex.display = bool(self.unlocked)
         if self.unlocked:
             codex.update(Text("New in the codex: " + ", ".join(c.name for c in self.unlocked)))
+
+
+def source_text(source: str, cited) -> Text:
+    """A note's free-text source, then the titles of the works it cites."""
+    t = Text("Source: " + source)
+    if cited:
+        t.append("\nSources: " + "; ".join(cited))
+    return t
 
 
 class MessageDialog(Dialog):
@@ -130,7 +146,8 @@ HELP = [
     ("s / l", "save / load a game"),
     ("n", "notes: what really happened, so far"),
     ("c", "codex: people, places, organisations, terms"),
-    ("e", "endings found"),
+    ("e", "endings found and achievements"),
+    ("b", "sources: the works the notes cite (also from the codex)"),
     ("r", "record this game as a playthrough file"),
     ("?", "this help"),
     ("Escape", "back to the title screen"),
@@ -140,18 +157,38 @@ HELP = [
 
 class HelpDialog(Dialog):
     BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", show=False),
-                Binding("question_mark", "close", show=False)]
+                Binding("question_mark", "close", show=False), Binding("b", "sources", "Sources")]
+
+    def __init__(self, stories=None):
+        """`stories`: whose sources `b` shows (default: every bundled story)."""
+        super().__init__()
+        self.stories = stories
 
     def compose(self) -> ComposeResult:
         t = Text()
         for key, what in HELP:
             t.append(f"{key:>12}  ", style="bold")
             t.append(what + "\n")
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog", id="help-dialog"):
             yield Static("Keys", classes="dialog-title")
             yield Static(t)
+            yield SafeOptionList(Option(Text("Sources: the works behind the notes (b)"), id="sources"),
+                                 id="help-menu", markup=False)
             yield Static("Every step is autosaved: Continue on the title screen resumes it.",
                          classes="dialog-hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id == "sources":
+            self.action_sources()
+
+    def action_sources(self) -> None:
+        from .pages import SourcesScreen  # noqa: PLC0415 (pages imports this module)
+        stories = self.stories if self.stories is not None else self.app.stories()
+        if self._done:
+            return
+        self._close(None)
+        self.app.push_screen(SourcesScreen(stories))
 
 
 def slot_line(s: dict) -> Text:

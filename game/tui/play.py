@@ -55,7 +55,7 @@ class GameScreen(Screen):
         return self.session.store
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpDialog())
+        self.app.push_screen(HelpDialog([self.session.story]))
 
     def action_title(self) -> None:
         self.app.show_title()
@@ -163,7 +163,8 @@ class PlayScreen(GameScreen):
         off, a locked choice's reason, new codex entries. Never a toast over
         the text or the choices."""
         play = self.session.play
-        msg = " ".join(inert(x) for x in (play.notice, self.session.autosave_error, extra) if x)
+        msg = " ".join(inert(x) for x in (play.notice, self.session.autosave_error,
+                                          self.session.achievement_notice(), extra) if x)
         notice = self.query_one("#notice", Static)
         if msg:
             notice.update(Text(msg))
@@ -211,7 +212,8 @@ class PlayScreen(GameScreen):
         self.show_notice(None if step.note is not None or not step.unlocked
                          else "New in the codex: " + ", ".join(step.unlocked) + " (c to read).")
         if result.note is not None:
-            self.app.push_screen(self.app.note_dialog().show(result.note, step.note.text, result.unlocked),
+            self.app.push_screen(self.app.note_dialog().show(result.note, step.note.text, result.unlocked,
+                                                             self.session.story),
                                  callback=lambda _: self.after_step())
             return
         self.after_step()

@@ -52,10 +52,11 @@ class Shown:
 
 @record
 class NoteView:
-    heading: str
+    heading: str  # the story's note_heading (format §11.11)
     title: str | None
     text: str  # Markdown
     source: str
+    cites: tuple[str, ...] = ()  # titles of the sources it cites
 
 
 @record
@@ -103,6 +104,7 @@ class StepView:
     """What a step brought besides the next screen."""
     note: NoteView | None
     unlocked: tuple[str, ...]  # codex names
+    achieved: tuple[str, ...] = ()  # "Title — text" of each achievement first earned
 
 
 def _i(s):
@@ -150,8 +152,11 @@ def build_step(session, result) -> StepView:
     note = None
     if result.note is not None:
         n = result.note
-        note = NoteView(NOTE_HEADING, _i(n.title), inert(n.text.render(session.play)), inert(n.source))
-    return StepView(note, tuple(inert(c.name) for c in result.unlocked))
+        data = session.story.data
+        note = NoteView(inert(data.note_heading or NOTE_HEADING), _i(n.title), inert(n.text.render(session.play)),
+                        inert(n.source), tuple(inert(t) for t in data.cited_titles(n)))
+    return StepView(note, tuple(inert(c.name) for c in result.unlocked),
+                    tuple(inert(f"{a.title} — {a.text}") for a in getattr(result, "achieved", ())))
 
 
 def pick(screen: Screen, number: int) -> tuple[ChoiceLine | None, str | None]:
@@ -216,6 +221,10 @@ def plain_step(step: StepView, width: int = 78) -> list[str]:
         lines += ["", f"-- {n.heading}" + (f": {n.title}" if n.title else "") + " --"]
         lines += to_plain(n.text, width)
         lines += _wrap(f"Source: {n.source}", width)
+        if n.cites:
+            lines += _wrap("Sources: " + "; ".join(n.cites), width)
     if step.unlocked:
         lines += _wrap("New in the codex: " + ", ".join(step.unlocked), width)
+    if step.achieved:
+        lines += _wrap("Achievement: " + "; ".join(step.achieved), width)
     return lines

@@ -172,7 +172,7 @@ async def test_ending_history_and_gallery(story, tmp_path):
         await take(pilot, "e")
         assert isinstance(app.screen, EndingsScreen)
         shown = screen_text(app)
-        assert "The Courier [sic]: 1 of 2 found" in shown and "✓ Delivered" in shown
+        assert "The Courier [sic]: 1 of 2 endings" in shown and "✓ Delivered" in shown
         assert "Home [early]" not in shown  # not found yet: a blank card
         await take(pilot, "escape")
         await take(pilot, "u")  # from the ending screen: back into the story

@@ -177,7 +177,7 @@ async def test_a_profile_of_wrong_types_is_no_crash_at_an_ending(story, tmp_path
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await take(pilot, "e")
-        assert "0 of 2 found" in screen_text(app)
+        assert "0 of 2 endings" in screen_text(app)
         await take(pilot, "escape")
         for key in ("1", "enter", "1", "enter", "1"):
             await take(pilot, key)
