@@ -123,7 +123,7 @@ def _play(args) -> int:
             return 1
     plain = args.plain or not (_terminal_ok() or args.textual)
     if plain:
-        from game.plainplay import run_plain
+        from game.plain import run_plain
         gc.enable()  # plain mode draws nothing to wait for
         return run_plain(story, saves=args.saves, resume=args.resume, seed=args.seed)
     from game.tui.app import run_app

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from game.engine import saves
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 CHECKOUT_SCENES = PACKAGE_DIR.parent / "scenes"
 INSTALLED_SCENES = PACKAGE_DIR / "bundled"
@@ -151,3 +153,26 @@ def checkout_saves_dir() -> Path | None:
     """saves/ at the top of a checkout, where a checkout kept its saves before
     they moved to the user data folder (None outside a checkout)."""
     return PACKAGE_DIR.parent / "saves" if in_checkout() else None
+
+
+def open_store(folder=None, write_behind: bool = False) -> tuple["saves.SaveStore", str | None]:
+    """The store of `folder` (--saves), else of the default saves folder
+    (default_saves_dir). Run from a checkout with the default
+    folder, saves left in the checkout's saves/ folder are copied over
+    first; the second value is then a notice for the player (else None)."""
+    if folder:
+        return saves.SaveStore(Path(folder), write_behind), None
+    store = saves.SaveStore(default_saves_dir(), write_behind)
+    old = checkout_saves_dir()
+    if os.environ.get(SAVES_ENV) or old is None:
+        return store, None
+    try:
+        written = saves.adopt_saves(store, old)
+    except OSError as exc:
+        return store, (f"Saves found in {old} (where a checkout used to keep them) could not be copied "
+                       f"to {store.folder}: {exc.strerror or exc}. They are still in {old}.")
+    if not written:
+        return store, None
+    return store, (f"Saves now live in {store.folder}. {len(written)} file(s) found in {old}, where a checkout "
+                   f"used to keep them, were copied there (nothing was overwritten; the originals are left "
+                   f"in {old}).")

@@ -143,7 +143,7 @@ def test_plain_mode_prints_a_damaged_save_label_inertly(tmp_path):
     listed, and the bytes written hold no ESC."""
     import json
 
-    from game.plainplay import run_plain
+    from game.plain import run_plain
     story = load_story(os.path.join(ROOT, "tests", "data", "spy"))
     saves = tmp_path / "saves"
     play = story.new_game(seed=1)
@@ -196,7 +196,7 @@ def test_property_refused_at_the_place_or_inert_on_screen(tmp_path_factory, data
         return
     # Lint accepted it: nothing shown to the player holds a control character.
     from game.engine.session import Session
-    from game.plainplay import PlainGame
+    from game.plain import PlainGame
     from game.engine.saves import SaveStore
 
     out = io.StringIO()

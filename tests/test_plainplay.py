@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from game import load_story
-from game.plainplay import run_plain
+from game.plain import run_plain
 from game.playtest.replay import run_playthrough
 from tests.conftest import ROOT
 

@@ -22,7 +22,7 @@ from game import load_story
 from game.engine import saves as saves_mod
 from game.engine.saves import SaveStore
 from game.engine.session import Session
-from game.plainplay import run_plain
+from game.plain import run_plain
 from tests.conftest import ROOT
 
 SPY = str(ROOT / "tests" / "data" / "spy")

@@ -13,14 +13,13 @@ import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import SaveError, StoryRuntimeError
+from .writer import WriteBehind
 from .files import NotRegularFile, atomic_write, read_regular_file, write_all
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .play import Playthrough
-    from .story import Story
+# Playthrough and Story are named in annotations only: importing them here
+# would make an import cycle (story -> play -> saves -> story).
 
 SAVE_FORMAT = "open-diplomacy-save"
 SAVE_VERSION = 1
@@ -43,11 +42,19 @@ def save_data(play: "Playthrough", label: str | None = None) -> dict:
     }
 
 
-def write_save(play: "Playthrough", path, label: str | None = None) -> None:
+def save_text(play: "Playthrough", label: str | None = None) -> str:
+    return json.dumps(save_data(play, label), ensure_ascii=False, indent=1)
+
+
+def write_save_text(path, text: str) -> None:
     try:
-        atomic_write(path, json.dumps(save_data(play, label), ensure_ascii=False, indent=1))
+        atomic_write(path, text)
     except OSError as exc:
         raise SaveError(path, f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def write_save(play: "Playthrough", path, label: str | None = None) -> None:
+    write_save_text(path, save_text(play, label))
 
 
 # Fields shown in listings: absent, or of this kind (None allowed for chapter).
@@ -245,8 +252,15 @@ def _empty_profile() -> dict:
 class SaveStore:
     """Named slots of one folder, per story, plus the endings profile."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, write_behind: bool = False):
         self.folder = Path(folder)
+        # The Textual game writes autosaves off the key handler; every read
+        # of the folder waits for them first, so nothing reads a stale slot.
+        self.writer = WriteBehind(write_save_text) if write_behind else None
+
+    def flush(self) -> None:
+        if self.writer is not None:
+            self.writer.flush()
         self._profile_ok = True
 
     @staticmethod
@@ -259,19 +273,23 @@ class SaveStore:
         return self.folder / f"{story_id}.{self.check_slot(slot)}.json"
 
     def save(self, play: "Playthrough", slot: str, label: str | None = None) -> Path:
+        self.flush()
         p = self.path(play.story.id, slot)
         play.save(p, label)
         return p
 
     def load(self, story: "Story", slot: str) -> "Playthrough":
+        self.flush()
         return story.load_game(self.path(story.id, slot))
 
     def exists(self, story_id: str, slot: str) -> bool:
+        self.flush()
         return self.path(story_id, slot).is_file()
 
     def slots(self, story_id: str) -> list[dict]:
         """Summaries of this story's saves, newest first; unreadable ones are
         listed with their error rather than hidden."""
+        self.flush()
         out = []
         if not self.folder.is_dir():
             return out
@@ -298,6 +316,7 @@ class SaveStore:
     def in_progress(self, story_id: str) -> dict | None:
         """The story's autosave summary when it holds a game worth asking
         about (readable, at least one step taken, not ended)."""
+        self.flush()
         for s in self.slots(story_id):
             if s["slot"] == AUTOSAVE:
                 return s if not s["error"] and s["steps"] and not s["ended"] else None
@@ -316,6 +335,7 @@ class SaveStore:
 
         Returns what was done, for the player, or None. OSError when the
         folder refuses a rename (the caller must then not write the slot)."""
+        self.flush()
         path = self.path(story.id, AUTOSAVE)
         if not os.path.lexists(path):
             return None
@@ -551,27 +571,3 @@ def _merge_profile(store: SaveStore, path: Path) -> bool:
     if changed:
         store._write_profile(ours)
     return changed
-
-
-def open_store(folder=None) -> tuple[SaveStore, str | None]:
-    """The store of `folder` (--saves), else of the default saves folder
-    (game.paths.default_saves_dir). Run from a checkout with the default
-    folder, saves left in the checkout's saves/ folder are copied over
-    first; the second value is then a notice for the player (else None)."""
-    from game import paths  # noqa: PLC0415 (paths is import-light)
-    if folder:
-        return SaveStore(Path(folder)), None
-    store = SaveStore(paths.default_saves_dir())
-    old = paths.checkout_saves_dir()
-    if os.environ.get(paths.SAVES_ENV) or old is None:
-        return store, None
-    try:
-        written = adopt_saves(store, old)
-    except OSError as exc:
-        return store, (f"Saves found in {old} (where a checkout used to keep them) could not be copied "
-                       f"to {store.folder}: {exc.strerror or exc}. They are still in {old}.")
-    if not written:
-        return store, None
-    return store, (f"Saves now live in {store.folder}. {len(written)} file(s) found in {old}, where a checkout "
-                   f"used to keep them, were copied there (nothing was overwritten; the originals are left "
-                   f"in {old}).")

@@ -17,7 +17,7 @@ from .history import Decision, compare_with_history
 from .model import Note, Scene
 from .play import Playthrough, StepResult
 from .errors import SaveError
-from .saves import AUTOSAVE, SaveStore
+from .saves import AUTOSAVE, SaveStore, save_text, write_save_text
 from .story import Story
 
 
@@ -101,12 +101,31 @@ class Session:
             self.autosave_error = self._saving_off
             return
         try:
-            self.store.save(self.play, AUTOSAVE, label="Autosave")
+            path = self.store.path(self.story.id, AUTOSAVE)
+            text = save_text(self.play, "Autosave")  # the state now, taken on this thread
+        except (SaveError, OSError) as exc:
+            self.autosave_error = f"saving is off: {getattr(exc, 'reason', None) or exc}"
+            return
+        writer = self.store.writer
+        if writer is not None:  # the Textual game: off the key handler
+            writer.put(path, text, self._autosave_failed)
+            return
+        self._write_autosave(path, text)
+
+    def _write_autosave(self, path, text: str) -> None:
+        try:
+            write_save_text(path, text)
             self.autosave_error = None
         except SaveError as exc:
-            self.autosave_error = f"saving is off: {exc.reason}"
-        except OSError as exc:
-            self.autosave_error = f"saving is off: {exc.strerror or exc}"
+            self._autosave_failed(f"saving is off: {exc.reason}")
+
+    def _autosave_failed(self, message: str | None) -> None:
+        self.autosave_error = message
+
+    def flush(self) -> None:
+        """Wait until the autosave on disk is the game's current state."""
+        if self.store is not None:
+            self.store.flush()
 
     def save(self, slot: str, label: str | None = None) -> Path:
         """Raises SaveError for a bad slot name, OSError when the disk refuses."""

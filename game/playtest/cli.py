@@ -40,6 +40,7 @@ def report_json(rep: Report) -> dict:
         "ending_paths": {sid: {"path": f.path, **_seed(f)} for sid, f in rep.ending_paths.items()},
         "achievements": dict(rep.achievements),
         "achievement_paths": {aid: {"path": f.path, **_seed(f)} for aid, f in rep.achievement_paths.items()},
+        "achievements_searched": rep.achievements_searched,
         "warnings": consequences(rep),
     }
     scenes_why, choices_why = why_never(rep)
@@ -229,5 +230,7 @@ def run_playtest_cli(args, out: Callable[[str], None] = print) -> int:
         failed = True  # §11.10: every achievement must be earnable too
         if not args.json:
             missing = [k for k, v in rep.achievements.items() if v == 0]
-            out("achievements never earned: " + ", ".join(missing))
+            out("achievements never earned: " + ", ".join(missing)
+                + (f" (in the explored states, nor in {rep.achievements_searched:,} random runs)"
+                   if rep.achievements_searched else ""))
     return 1 if failed else 0

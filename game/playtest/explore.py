@@ -68,6 +68,7 @@ class Report:
     # its `when` holds (exhaustive); id -> the shortest known path to it.
     achievements: dict = field(default_factory=dict)
     achievement_paths: dict = field(default_factory=dict)
+    achievements_searched: int = 0  # exhaustive mode: random runs that looked for unseen achievements
 
     def __post_init__(self) -> None:
         self.endings = {s.id: 0 for s in self.story.endings}
@@ -380,8 +381,11 @@ class StateSpace:
         self.names = tuple(story.variables)
         data = story.data
         check_reads = frozenset().union(*(c.reads for c in data.checks)) if data.checks else frozenset()
-        if data.achievements:  # what an achievement reads is live wherever it may be earned
-            check_reads = check_reads.union(*(a.reads for a in data.achievements.values()))
+        # What achievements read is not made part of the state: in a campaign
+        # they read meters and counters at the ending, which would multiply the
+        # states many times over. Exploration counts the achievements it sees
+        # (each with a real path); `exhaustive_playtest` then looks for the
+        # unseen ones with random runs (see ACHIEVEMENT_RUNS).
         index, live = liveness_masks(story, check_reads)
         relevant = data.relevant_vars
         relevant = set(self.names) if relevant is None else set(relevant) | set(check_reads)
@@ -829,7 +833,24 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     _ranges(rep, space, tdead, keys, shadow, wide, written_seen)
     if rep.complete:
         _find_no_exit(rep, n, esrc, edst, ending_states, lock_states, path_to, lambda i: keys[i][0])
+    if start is None and any(v == 0 for v in rep.achievements.values()):
+        _look_for_achievements(story, rep, seed)
     return rep
+
+
+ACHIEVEMENT_RUNS = 2_000
+
+
+def _look_for_achievements(story: Story, rep: Report, seed: int) -> None:
+    """Achievements the explored states never showed (their variables are not
+    in the state key) are looked for in random runs; one found counts as
+    earnable, with that run's path. `achievements_searched` says so."""
+    extra = random_playtest(story, runs=ACHIEVEMENT_RUNS, seed=seed)
+    rep.achievements_searched = ACHIEVEMENT_RUNS
+    for aid, n in rep.achievements.items():
+        if n == 0 and extra.achievements.get(aid):
+            rep.achievements[aid] = extra.achievements[aid]
+            rep.achievement_paths[aid] = extra.achievement_paths[aid]
 
 
 def _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, escr, ecid,

@@ -897,10 +897,14 @@ class Compiler:
             scope.take_local()
             scope.draws = False
             scope.specials = {"ended": ("bool", _ended)}
+            # What an achievement reads steers no step: it must not make a
+            # variable part of the explorer's state (see explore.StateSpace).
+            steering = set(scope.decision_reads)
             try:
                 c = self.cond(r["when"], pos)
             finally:
                 scope.specials = {}
+                scope.decision_reads = steering
             reads = scope.take_local()
             if c is None:
                 continue

@@ -26,8 +26,8 @@ class OpenDiplomacyApp(App):
     def __init__(self, story: Story | None = None, saves=None, resume: bool = False,
                  seed: int | None = None, stories: list[Story] | None = None):
         super().__init__()
-        from game.engine.saves import open_store
-        self.store, self.store_notice = open_store(saves)
+        from game.paths import open_store
+        self.store, self.store_notice = open_store(saves, write_behind=True)  # autosave off the key path
         self.initial_story = story
         self.resume = resume
         self.seed = seed
@@ -196,6 +196,10 @@ class OpenDiplomacyApp(App):
             with open(probe, "w", encoding="utf-8") as fh:
                 fh.write(f"{time.time() - t0:.6f}\n")
             self.exit()
+
+
+    def on_unmount(self) -> None:
+        self.store.flush()  # the last autosave is on disk before the process ends
 
 
 def run_app(story: Story | None, saves=None, resume: bool = False, seed: int | None = None) -> int:

@@ -136,6 +136,7 @@ async def test_undo_steps_back_exactly(story, tmp_path):
         play = app.screen.session.play
         assert play.scene.id == "office" and play.state["trust"] == 5 and play.steps == []
         assert "The office [sic]" in header(app)
+        app.store.flush()  # autosaves are written behind the key handler
         saved = SaveStore(tmp_path).load(story, "autosave")
         assert saved.scene.id == "office"  # the autosave follows the undo
 

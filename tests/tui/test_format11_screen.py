@@ -8,7 +8,7 @@ import io
 import textwrap
 
 from game import load_story
-from game.plainplay import PlainGame
+from game.plain import PlainGame
 from game.engine.saves import SaveStore
 from game.engine.session import Session
 from game.tui.dialogs import NoteDialog

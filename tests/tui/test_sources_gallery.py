@@ -12,7 +12,7 @@ from textual.widgets import OptionList
 
 from game import load_story
 from game.engine.saves import SaveStore
-from game.plainplay import PlainGame
+from game.plain import PlainGame
 from game.engine.session import Session
 from game.tui.dialogs import HelpDialog, NoteDialog
 from game.tui.pages import CodexScreen, EndingsScreen, SourcesScreen

@@ -34,6 +34,7 @@ async def test_runtime_error_dialog_keeps_the_game(story_dir, tmp_path):
         assert isinstance(app.screen, PlayScreen)
         assert app.screen.session.play.scene.id == "a" and app.screen.session.play.state["x"] == 0
         # The autosave is the last good state, and the other choice still works.
+        app.store.flush()  # autosaves are written behind the key handler
         assert SaveStore(tmp_path).load(story, "autosave").scene.id == "a"
         await pilot.press("2")
         await pilot.pause()

@@ -272,7 +272,7 @@ class PlainGame:
 
 def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int | None = None,
               stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    from game.engine.saves import open_store
+    from game.paths import open_store
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     store, notice = open_store(saves)
