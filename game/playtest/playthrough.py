@@ -10,8 +10,6 @@ import os
 import time
 from pathlib import Path
 
-import yaml
-
 from game.engine.files import atomic_write
 from game.engine.play import Playthrough
 from game.paths import bundled_story_dirs
@@ -32,6 +30,7 @@ def playthrough_doc(play: Playthrough, story_ref: str) -> dict:
 
 
 def write_playthrough(path, doc: dict, header: str = "") -> Path:
+    import yaml  # noqa: PLC0415 (not on the game's start-up path)
     text = header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)
     atomic_write(path, text)
     return Path(path)
@@ -43,6 +42,7 @@ def playthrough_yaml(play: Playthrough, story_ref: str) -> str:
     if story_ref != play.story.id:
         head += (f"# To keep it as a regression test, move it into the story's playthroughs/ folder\n"
                  f"# and write `story: {play.story.id}`.\n")
+    import yaml  # noqa: PLC0415
     return head + yaml.safe_dump(playthrough_doc(play, story_ref), sort_keys=False, allow_unicode=True,
                                  default_flow_style=False)
 

@@ -11,7 +11,6 @@ import hashlib
 import os
 import stat
 
-import yaml
 
 from game.engine.files import NotRegularFile, read_regular_file
 from game.engine.records import record
@@ -23,7 +22,7 @@ from . import schema as S
 from .expressions import MAX_NESTED_EFFECTS, ExprError, Scope, compile_condition, compile_effect
 from .problems import Pos, Reporter, did_you_mean
 from .text import TextError, TextParser, locate
-from .yamlread import MAX_FILE_BYTES, Walker, YamlProblem, compose, read_text
+from .problems import MAX_FILE_BYTES, YamlProblem
 
 MANIFEST_NAME = "story.yaml"
 # Folders inside a story that hold other things than content.
@@ -161,6 +160,7 @@ def _file_kind(mode: int) -> str:
 
 def parse_file(sf: SourceFile, kind: S.Record, rep: Reporter):
     """Validated record of one file (or None when it could not be read)."""
+    from .yamlread import Walker, compose, read_text  # PyYAML loads only when a file is read
     text = read_text(sf.path, sf.data, rep)
     if text is None:
         return None
@@ -168,8 +168,8 @@ def parse_file(sf: SourceFile, kind: S.Record, rep: Reporter):
         node = compose(sf.path, text)
         if node is None:
             if kind is S.CONTENT:
-                return S.Rec(sf.path, yaml.ScalarNode("tag:yaml.org,2002:null", "",
-                                                       yaml.Mark("", 0, 0, 0, None, None)))
+                from yaml import Mark, ScalarNode
+                return S.Rec(sf.path, ScalarNode("tag:yaml.org,2002:null", "", Mark("", 0, 0, 0, None, None)))
             rep.error(Pos(sf.path, 1, 1), "story.yaml is empty")
             return None
         w = Walker(sf.path, rep, text)

@@ -51,6 +51,24 @@ class Pos:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class YamlProblem(Exception):
+    """A problem found while reading a file, at a position."""
+
+    def __init__(self, pos: Pos, message: str):
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+def pos_of(path: str, node) -> Pos:
+    """Where a YAML node starts (1-based)."""
+    m = node.start_mark
+    return Pos(path, m.line + 1, m.column + 1)
+
+
 class StoryError(Exception):
     """Loading failed; `.problems` holds every problem found, errors and warnings."""
 

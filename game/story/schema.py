@@ -11,12 +11,21 @@ import re
 import unicodedata
 from typing import Any
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from game.engine.safetext import FORBIDDEN
 
 from .problems import Pos, did_you_mean
-from .yamlread import Walker, YamlProblem, pos_of
+from .problems import YamlProblem, pos_of
+
+# PyYAML's node classes, told apart by their `id` so that this module (and
+# the parse cache behind it) never imports PyYAML: play from the cache
+# starts without it.
+ScalarNode, SequenceNode, MappingNode = "scalar", "sequence", "mapping"
+Node = Walker = object  # annotations only
+
+
+def _is(node, kind: str) -> bool:
+    return getattr(node, "id", None) == kind
 
 ID_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 INVALID = object()  # a value that failed validation (already reported)
@@ -91,9 +100,9 @@ class Seq(list):
 
 
 def _kind_name(node: Node) -> str:
-    if isinstance(node, MappingNode):
+    if _is(node, MappingNode):
         return "a mapping"
-    if isinstance(node, SequenceNode):
+    if _is(node, SequenceNode):
         return "a list"
     return "a value" if node.value else "nothing"
 
@@ -129,7 +138,7 @@ class T:
 
     def scalar(self, node: Node, w: Walker, depth: int, expected: str):
         w.budget(node, depth)
-        if not isinstance(node, ScalarNode):
+        if not _is(node, ScalarNode):
             return self.fail(w, node, f"expected {expected}, found {_kind_name(node)}")
         try:
             return w.scalar(node)
@@ -145,13 +154,13 @@ _NAME_KEY = re.compile(r"\s*[a-z][a-z0-9_]*\s*$")
 def flow_mapping_hint(node: Node) -> str | None:
     """When YAML read a text starting with `{` as a flow mapping that looks like
     `{name}` or a §11.2 form, say so."""
-    if not isinstance(node, MappingNode) or node.flow_style is not True or not node.value:
+    if not _is(node, MappingNode) or node.flow_style is not True or not node.value:
         return None
     knode, vnode = node.value[0]
-    if not isinstance(knode, ScalarNode) or knode.style:
+    if not _is(knode, ScalarNode) or knode.style:
         return None
     looks = _FORM_KEY.match(knode.value) or (
-        _NAME_KEY.match(knode.value) and isinstance(vnode, ScalarNode) and vnode.value == "" and not vnode.style)
+        _NAME_KEY.match(knode.value) and _is(vnode, ScalarNode) and vnode.value == "" and not vnode.style)
     if looks:
         return ("expected text, found a mapping: this text starts with '{', so YAML reads it as a mapping; "
                 "quote the text or use a `|` block")
@@ -164,7 +173,7 @@ class Str(T):
         self.markdown = markdown
 
     def check(self, node, w, depth):
-        if self.markdown and isinstance(node, MappingNode):
+        if self.markdown and _is(node, MappingNode):
             hint = flow_mapping_hint(node)
             if hint:
                 w.budget(node, depth)
@@ -298,10 +307,10 @@ class ListOf(T):
     def check(self, node, w, depth):
         w.budget(node, depth)
         out = Seq(w.path, node)
-        if isinstance(node, SequenceNode):
+        if _is(node, SequenceNode):
             w.check_collection_tag(node)
             items = node.value
-        elif self.single_ok and isinstance(node, ScalarNode) and node.value != "":
+        elif self.single_ok and _is(node, ScalarNode) and node.value != "":
             items = [node]
         else:
             return self.fail(w, node, f"expected a list, found {_kind_name(node)}")
@@ -331,8 +340,8 @@ class OneOf(T):
         self.by_kind = {ScalarNode: scalar, SequenceNode: seq, MappingNode: mapping}
 
     def check(self, node, w, depth):
-        t = self.by_kind.get(type(node))
-        if t is None and isinstance(node, MappingNode) and isinstance(self.by_kind[ScalarNode], Str) \
+        t = self.by_kind.get(getattr(node, "id", None))
+        if t is None and _is(node, MappingNode) and isinstance(self.by_kind[ScalarNode], Str) \
                 and self.by_kind[ScalarNode].markdown and flow_mapping_hint(node):
             w.budget(node, depth)
             return self.fail(w, node, flow_mapping_hint(node))
@@ -388,9 +397,9 @@ class Record(T):
 
     def check(self, node, w, depth):
         w.budget(node, depth)
-        if self.nullable and isinstance(node, ScalarNode) and node.value == "" and not node.style:
+        if self.nullable and _is(node, ScalarNode) and node.value == "" and not node.style:
             return Rec(w.path, node)
-        if not isinstance(node, MappingNode):
+        if not _is(node, MappingNode):
             return self.fail(w, node, f"expected {self.what} (a mapping of keys), found {_kind_name(node)}")
         w.check_collection_tag(node)
         rec = Rec(w.path, node)
@@ -400,7 +409,7 @@ class Record(T):
             field = fields.get(key)
             if field is None:
                 hint = flow_mapping_hint(node) if self.what == "paragraph" and not did_you_mean(key, fields) \
-                    and not any(isinstance(k, ScalarNode) and k.value in fields for k, _ in node.value) else None
+                    and not any(_is(k, ScalarNode) and k.value in fields for k, _ in node.value) else None
                 if hint:
                     w.rep.error(pos_of(w.path, node), hint)
                     return INVALID
@@ -441,7 +450,7 @@ class MapOf(T):
 
     def check(self, node, w, depth):
         w.budget(node, depth)
-        if not isinstance(node, MappingNode):
+        if not _is(node, MappingNode):
             return self.fail(w, node, f"expected {self.what} (a mapping from ids), found {_kind_name(node)}")
         w.check_collection_tag(node)
         rec = Rec(w.path, node)
@@ -472,7 +481,7 @@ def mapping_pairs(node: MappingNode, w: Walker, depth: int):
     seen: dict[str, Node] = {}
     for knode, vnode in node.value:
         w.budget(knode, depth + 1)
-        if not isinstance(knode, ScalarNode):
+        if not _is(knode, ScalarNode):
             w.rep.error(pos_of(w.path, knode), "a key must be plain text, not a list or mapping")
             continue
         key = knode.value

@@ -14,7 +14,7 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from game.engine.safetext import FORBIDDEN, FORBIDDEN_IN_FILE as _RAW_FORBIDDEN, char_name
 
-from .problems import Pos, Reporter
+from .problems import MAX_FILE_BYTES, Pos, Reporter, YamlProblem, pos_of  # noqa: F401 (re-exported)
 
 try:  # libyaml when present, the pure-Python parser otherwise
     from yaml.cyaml import CParser as _Parser
@@ -23,7 +23,6 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 500_000  # per file, counting every alias expansion
 MAX_INT_DIGITS = 18  # beyond any bound the format has; int() of 4,300+ digits raises
@@ -40,18 +39,6 @@ _INT_OCT = re.compile(r"0o[0-7]+$")
 _INT_HEX = re.compile(r"0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _FLOAT_SPECIAL = re.compile(r"[-+]?\.(inf|Inf|INF)$|\.(nan|NaN|NAN)$")
-
-
-class YamlProblem(Exception):
-    def __init__(self, pos: Pos, message: str):
-        super().__init__(message)
-        self.pos = pos
-        self.message = message
-
-
-def pos_of(path: str, node: Node) -> Pos:
-    m = node.start_mark
-    return Pos(path, m.line + 1, m.column + 1)
 
 
 def read_text(path: str, data: bytes, rep: Reporter) -> str | None:

@@ -163,8 +163,9 @@ class PlayScreen(GameScreen):
         off, a locked choice's reason, new codex entries. Never a toast over
         the text or the choices."""
         play = self.session.play
-        msg = " ".join(inert(x) for x in (play.notice, self.session.autosave_error,
-                                          self.session.achievement_notice(), extra) if x)
+        self._notice_parts = parts = [x for x in (play.notice, self.session.achievement_notice(), extra) if x]
+        self._notice_error = err = self.session.autosave_error
+        msg = " ".join(inert(x) for x in ([err] if err else []) + parts)
         notice = self.query_one("#notice", Static)
         if msg:
             notice.update(Text(msg))
@@ -172,6 +173,21 @@ class PlayScreen(GameScreen):
         else:
             notice.remove_class("shown")
         play.notice = None
+        self.call_after_refresh(self._after_saving)
+
+    def _after_saving(self) -> None:
+        """The autosave is written behind the key handler: once the screen is
+        drawn, wait for it and say so on the notice line if saving failed."""
+        if not self.is_attached:
+            return
+        self.session.flush()
+        err = self.session.autosave_error
+        if err != getattr(self, "_notice_error", None):
+            self._notice_error = err
+            msg = " ".join(inert(x) for x in ([err] if err else []) + getattr(self, "_notice_parts", []))
+            notice = self.query_one("#notice", Static)
+            notice.update(Text(msg))
+            notice.set_class(bool(msg), "shown")
 
     # ------------------------------------------------------------ choosing
     async def action_pick(self, n: int) -> None:
