@@ -261,6 +261,11 @@ class SaveStore:
     def flush(self) -> None:
         if self.writer is not None:
             self.writer.flush()
+
+    @property
+    def written(self) -> bool:
+        """Nothing is waiting to be written."""
+        return self.writer is None or self.writer.idle
         self._profile_ok = True
 
     @staticmethod

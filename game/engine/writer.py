@@ -48,6 +48,11 @@ class WriteBehind:
                     self._busy = False
                     self._cond.notify_all()
 
+    @property
+    def idle(self) -> bool:
+        with self._cond:
+            return not self._pending and not self._busy
+
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until everything handed over is on disk."""
         with self._cond:

@@ -173,14 +173,18 @@ class PlayScreen(GameScreen):
         else:
             notice.remove_class("shown")
         play.notice = None
-        self.call_after_refresh(self._after_saving)
+        self.set_timer(0.05, self._after_saving)
 
     def _after_saving(self) -> None:
-        """The autosave is written behind the key handler: once the screen is
-        drawn, wait for it and say so on the notice line if saving failed."""
+        """The autosave is written behind the key handler: when it is done
+        (looked at without waiting for it), say so on the notice line if
+        saving failed."""
         if not self.is_attached:
             return
-        self.session.flush()
+        store = self.session.store
+        if store is not None and not store.written:
+            self.set_timer(0.1, self._after_saving)
+            return
         err = self.session.autosave_error
         if err != getattr(self, "_notice_error", None):
             self._notice_error = err

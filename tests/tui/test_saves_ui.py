@@ -160,6 +160,7 @@ async def test_a_full_disk_turns_saving_off_with_a_notice(story, tmp_path, monke
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen)
+        await pilot.pause(0.5)  # the autosave is written behind the key handler; its failure shows after
         notice = app.screen.query_one("#notice")
         assert notice.has_class("shown")
         assert "saving is off:" in str(notice.render()) and "No space left on device" in str(notice.render())
