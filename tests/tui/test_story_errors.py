@@ -10,7 +10,7 @@ from game.tui.dialogs import MessageDialog, StoryErrorDialog
 from game.tui.pages import TitleScreen
 from game.tui.play import PlayScreen
 from tests.conftest import MANIFEST
-from tests.test_bounds import BROKEN
+from tests.story.test_bounds import BROKEN
 
 
 def _story(story_dir, content=BROKEN):

@@ -15,7 +15,7 @@ from game.playtest.cli import report_json
 from game.playtest.explore import exhaustive_playtest, random_playtest
 from game.playtest.replay import run_playthrough
 from game.story.schema import json_schema
-from tests.test_lint_errors import assert_problem, only
+from tests.story.test_lint_errors import assert_problem, only
 
 MANIFEST = """\
 format: 1

@@ -10,7 +10,7 @@ from game.story.parsecache import ParseCache
 from game.story.problems import StoryError
 from game.story.loader import load_story
 
-from .conftest import CONTENT, MANIFEST
+from tests.conftest import CONTENT, MANIFEST
 
 
 def summary(data):
