@@ -171,62 +171,44 @@ def move_aside(path) -> Path:
     return target
 
 
+def _per_story(data: dict, key: str, kind: type, good) -> tuple[dict, bool]:
+    """One section of the profile (story id -> a dict or list of entries):
+    entries `good` rejects are dropped. (section, whether it was clean)."""
+    raw = data.get(key, {})
+    if not isinstance(raw, dict):
+        return {}, False
+    out, clean = {}, True
+    for story_id, seen in raw.items():
+        if not isinstance(seen, kind):
+            clean = False
+            continue
+        if kind is dict:
+            kept = {k: v for k, v in seen.items() if isinstance(k, str) and good(v)}
+        else:
+            kept = [e for e in seen if good(e)]
+        clean = clean and len(kept) == len(seen)
+        out[story_id] = kept
+    return out, clean
+
+
+# The profile's sections: story -> ending id -> times reached; story -> codex
+# ids found; story -> achievement id -> the date first earned (§11.10); story
+# -> ending id -> {date, steps, same, decisions, diverged} of the first arrival.
+_SECTIONS = (("endings", dict, lambda v: _count(v)), ("codex", list, lambda v: isinstance(v, str)),
+             ("achievements", dict, lambda v: isinstance(v, str) and len(v) <= 40),
+             ("ending_firsts", dict, lambda v: _good_first(v)))
+
+
 def clean_profile(data) -> tuple[dict, bool]:
     """The profile with every field of the right kind: (profile, whether it
     was already clean). Wrong entries are dropped, never guessed at."""
     clean = isinstance(data, dict)
     data = data if isinstance(data, dict) else {}
-    endings: dict[str, dict[str, int]] = {}
-    raw = data.get("endings", {})
-    if not isinstance(raw, dict):
-        raw, clean = {}, False
-    for story_id, seen in raw.items():
-        if not isinstance(seen, dict):
-            clean = False
-            continue
-        good = {k: v for k, v in seen.items()
-                if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10 ** 9}
-        clean = clean and len(good) == len(seen)
-        endings[story_id] = good
-    codex: dict[str, list[str]] = {}
-    raw = data.get("codex", {})
-    if not isinstance(raw, dict):
-        raw, clean = {}, False
-    for story_id, seen in raw.items():
-        if not isinstance(seen, list):
-            clean = False
-            continue
-        good = [e for e in seen if isinstance(e, str)]
-        clean = clean and len(good) == len(seen)
-        codex[story_id] = good
-    # Achievements (§11.10): story -> achievement id -> the date first earned.
-    achievements: dict[str, dict[str, str]] = {}
-    raw = data.get("achievements", {})
-    if not isinstance(raw, dict):
-        raw, clean = {}, False
-    for story_id, seen in raw.items():
-        if not isinstance(seen, dict):
-            clean = False
-            continue
-        good = {k: v for k, v in seen.items() if isinstance(k, str) and isinstance(v, str) and len(v) <= 40}
-        clean = clean and len(good) == len(seen)
-        achievements[story_id] = good
-    # The endings gallery: story -> ending id -> {date, steps, same, decisions, diverged}
-    # of the first arrival.
-    firsts: dict[str, dict[str, dict]] = {}
-    raw = data.get("ending_firsts", {})
-    if not isinstance(raw, dict):
-        raw, clean = {}, False
-    for story_id, seen in raw.items():
-        if not isinstance(seen, dict):
-            clean = False
-            continue
-        good = {k: v for k, v in seen.items() if _good_first(v)}
-        clean = clean and len(good) == len(seen)
-        firsts[story_id] = good
-    extra = {k: v for k, v in data.items() if k not in ("endings", "codex", "achievements", "ending_firsts")}
-    return {**extra, "endings": endings, "codex": codex, "achievements": achievements,
-            "ending_firsts": firsts}, clean
+    out = {k: v for k, v in data.items() if k not in {name for name, _, _ in _SECTIONS}}
+    for name, kind, good in _SECTIONS:
+        out[name], ok = _per_story(data, name, kind, good)
+        clean = clean and ok
+    return out, clean
 
 
 def _count(v) -> bool:
