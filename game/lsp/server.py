@@ -182,12 +182,17 @@ def did_open(ls: StoryServer, params: T.DidOpenTextDocumentParams):
         ls.schedule(ws)
 
 
+def _file_and_story(ls: StoryServer, uri: str):
+    """The file a document names, and the story it belongs to (or None)."""
+    path = os.path.abspath(to_fs_path(uri) or "")
+    return path, ls.story_of(path)
+
+
 @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
 @_guard
 def did_change(ls: StoryServer, params: T.DidChangeTextDocumentParams):
     uri = params.text_document.uri
-    path = os.path.abspath(to_fs_path(uri) or "")
-    ws = ls.story_of(path)
+    path, ws = _file_and_story(ls, uri)
     if ws is not None:
         ws.set_overlay(path, ls.workspace.get_text_document(uri).source)
         ls.schedule(ws)
@@ -196,8 +201,7 @@ def did_change(ls: StoryServer, params: T.DidChangeTextDocumentParams):
 @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
 @_guard
 def did_save(ls: StoryServer, params: T.DidSaveTextDocumentParams):
-    path = os.path.abspath(to_fs_path(params.text_document.uri) or "")
-    ws = ls.story_of(path)
+    _, ws = _file_and_story(ls, params.text_document.uri)
     if ws is not None:
         ls.schedule(ws)
 
@@ -205,8 +209,7 @@ def did_save(ls: StoryServer, params: T.DidSaveTextDocumentParams):
 @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
 @_guard
 def did_close(ls: StoryServer, params: T.DidCloseTextDocumentParams):
-    path = os.path.abspath(to_fs_path(params.text_document.uri) or "")
-    ws = ls.story_of(path)
+    path, ws = _file_and_story(ls, params.text_document.uri)
     if ws is not None:
         ws.drop_overlay(path)
         ls.schedule(ws)
