@@ -393,6 +393,7 @@ class StoryData:
     # (the exhaustive explorer saturates counts there).
     count_cap: int = 1
     relevant_vars: frozenset | None = None  # None: treat every variable as relevant
+    steering_vars: frozenset | None = None  # relevant, or read by a text's condition or an achievement
     files: tuple[str, ...] = ()
     counted_scenes: tuple[str, ...] = ()  # named in visited()
     counted_choices: tuple[str, ...] = ()  # named in chose()

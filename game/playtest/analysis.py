@@ -116,11 +116,12 @@ def consequences(rep: Report) -> list[str]:
             if not read_later:
                 out.append(f"choice '{c.key}' leaves no later trace: no later text, condition or goto "
                            "depends on its effects or on its being taken")
-    relevant = data.relevant_vars
-    if relevant is not None:
+    steering = data.steering_vars
+    if steering is not None:
         for name in story.variables:
-            if name not in relevant:
-                out.append(f"variable '{name}' never steers a goto, a condition or a trigger")
+            if name not in steering:
+                out.append(f"variable '{name}' never steers a goto, a condition or a trigger "
+                           "(nor a text's condition or an achievement)")
     for name, (lo_n, hi_n, total) in sorted(rep.balance.items()):
         if not total:
             continue

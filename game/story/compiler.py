@@ -309,7 +309,7 @@ class Compiler:
             fingerprint=self.fingerprint, root=self.root, count_cap=max(cap, 1), files=self.files,
             counted_scenes=tuple(sorted(self.scope.counted_scenes)),
             counted_choices=tuple(sorted(self.scope.counted_choices)),
-            relevant_vars=self.relevant_vars(), thens=frozen(dict(self.thens)),
+            relevant_vars=self.relevant_vars(), steering_vars=self.steering_vars(), thens=frozen(dict(self.thens)),
             scene_aliases=frozen(scene_aliases),
             checks=tuple(checks), text_reads=frozen(self.text_reads), choice_conds=frozen(self.choice_conds),
             effect_deps=frozen({n: frozenset(d) for n, d in self.scope.effect_deps.items()}),
@@ -323,6 +323,20 @@ class Compiler:
         A variable only ever shown or adjusted (`strain += 1`) is not one."""
         deps = self.scope.effect_deps
         out = {n for n in self.scope.decision_reads if n in self.variables}
+        todo = list(out)
+        while todo:
+            for n in deps.get(todo.pop(), ()):
+                if n in self.variables and n not in out:
+                    out.add(n)
+                    todo.append(n)
+        return frozenset(out)
+
+    def steering_vars(self) -> frozenset:
+        """The relevant variables, and those that decide what the player reads
+        or earns: read by a text's condition or an achievement, or feeding an
+        effect on such a variable. Any other variable changes nothing seen."""
+        deps = self.scope.effect_deps
+        out = set(self.relevant_vars()) | {n for n in self.scope.text_cond_reads if n in self.variables}
         todo = list(out)
         while todo:
             for n in deps.get(todo.pop(), ()):
@@ -906,6 +920,7 @@ class Compiler:
                 scope.specials = {}
                 scope.decision_reads = steering
             reads = scope.take_local()
+            scope.text_cond_reads.update(n for n in reads if n in self.variables)  # shown: not dead
             if c is None:
                 continue
             if scope.draws:

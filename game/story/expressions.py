@@ -100,6 +100,9 @@ class Scope:
     # (conditions, gotos, triggers), and what each effect's value depends on.
     in_text: bool = False
     decision_reads: set[str] = field(default_factory=set)
+    # Read by a condition inside a text (a paragraph's `if`, `{if C: …}`):
+    # these steer what the player reads, though not what happens next.
+    text_cond_reads: set[str] = field(default_factory=set)
     effect_deps: dict[str, set[str]] = field(default_factory=dict)
     # Set when an expression draws from the random source (chance, random)
     # or may fail at run time (a computed divisor): a scene whose offer holds
@@ -193,6 +196,9 @@ def _parse_new(src: str, mode: str) -> ast.AST:
 def compile_condition(src: str, scope: Scope) -> Compiled:
     tree = _parse(src, "eval", scope)
     c = _compile(tree.body, scope)
+    if scope.in_text:
+        scope.text_cond_reads.update(n.id for n in ast.walk(tree)
+                                     if type(n) is ast.Name and n.id in scope.variables)
     if c.type != BOOL:
         raise ExprError(f"a condition must be true or false, but this is {_a(c.type)}")
     return c

@@ -345,15 +345,18 @@ def test_consequences(story_dir):
           kind: {type: bool, default: false}
           shown: {type: int, default: 0, min: 0, max: 3}
           strain: {type: int, default: 3, min: 0, max: 3, meter: true}
+          mood: {type: bool, default: false}
         """, """\
         scenes:
           - id: a
             text: "A {shown}"
             choices:
               - {id: smile, text: Smile, do: [kind = true], goto: b}
-              - {id: frown, text: Frown, do: [shown += 1], goto: b}
+              - {id: frown, text: Frown, do: [shown += 1, mood = true], goto: b}
           - id: b
-            text: "B {shown} {strain}"
+            text:
+              - "B {shown} {strain}"
+              - {if: mood, text: "Still frowning."}
             choices:
               - {id: go, text: Go, if: shown >= 0, goto: end}
           - id: end
@@ -363,8 +366,10 @@ def test_consequences(story_dir):
     assert j["warnings"] == [
         "choice 'a.smile' leaves no later trace: no later text, condition or goto depends on its effects "
         "or on its being taken",
-        "variable 'kind' never steers a goto, a condition or a trigger",
-        "variable 'strain' never steers a goto, a condition or a trigger",
+        # `mood` only decides a paragraph: what the player reads, so not dead;
+        # `strain` is only shown, `kind` never read.
+        "variable 'kind' never steers a goto, a condition or a trigger (nor a text's condition or an achievement)",
+        "variable 'strain' never steers a goto, a condition or a trigger (nor a text's condition or an achievement)",
         "meter 'strain' sits at its max (3) in 100% of the explored states",
     ]
 
