@@ -27,7 +27,13 @@ class OpenDiplomacyApp(App):
                  seed: int | None = None, stories: list[Story] | None = None):
         super().__init__()
         from game.paths import open_store
+        from game import settings as prefs
+        from .themes import THEME_NAMES, THEMES
         self.store, self.store_notice = open_store(saves, write_behind=True)  # autosave off the key path
+        self.settings, self.settings_notice = prefs.load()
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = THEME_NAMES[self.settings.theme]
         self.initial_story = story
         self.resume = resume
         self.seed = seed
@@ -70,10 +76,36 @@ class OpenDiplomacyApp(App):
             self.install_screen(NoteDialog(), "note")
         return self.get_screen("note")
 
+    # ------------------------------------------------------------ settings
+    def open_settings(self) -> None:
+        """The settings screen (`o`): each change applies at once and is saved."""
+        from .settings import SettingsScreen
+        self.push_screen(SettingsScreen(self.settings))
+
+    def apply_settings(self, new) -> str | None:
+        """Use `new` settings from now on and save them; the reason when they
+        could not be saved (they still apply to this game), else None."""
+        from game import settings as prefs
+        from .themes import THEME_NAMES
+        old, self.settings = self.settings, new
+        if new.theme != old.theme:
+            self.theme = THEME_NAMES[new.theme]
+        for screen in self.screen_stack:
+            changed = getattr(screen, "settings_changed", None)
+            if changed is not None:
+                changed(old)
+        try:
+            prefs.save(new)
+        except OSError as exc:
+            return f"cannot save the settings: {exc.strerror or exc}"
+        return None
+
     # ------------------------------------------------------------ navigation
     def on_mount(self) -> None:
         if self.store_notice:
             self.notify(self.store_notice, title="Saves", timeout=15, markup=False)
+        if self.settings_notice:
+            self.notify(self.settings_notice, title="Settings", severity="warning", timeout=15, markup=False)
         story = self.initial_story
         if story is None:
             from .pages import TitleScreen
