@@ -26,20 +26,21 @@ READ_LIMIT = 64 * 1024  # a settings file is a few hundred bytes
 
 # Each setting: its key, its title, and its values with their labels (the
 # first value is the default, except for the width, whose default is 70).
-NOTES = (("dialog", "as a dialog"), ("inline", "below the text"), ("log", "in the log only"))
+NOTES = (("dialog", "dialog"), ("inline", "below the text"), ("log", "log only"))
 WIDTHS = ((60, "60"), (70, "70"), (80, "80"), (0, "full"))  # 0: the whole width
 THEMES = (("dark", "dark"), ("light", "light"), ("contrast", "high contrast"))
-REVEAL = (("all", "at once"), ("paragraph", "paragraph by paragraph"))
+REVEAL = (("all", "all at once"), ("paragraph", "paragraph by paragraph"))
 
 SETTINGS = (
     ("notes", "Notes", NOTES),
     ("width", "Text width", WIDTHS),
     ("theme", "Theme", THEMES),
-    ("reveal", "Text", REVEAL),
+    ("reveal", "Reading", REVEAL),
 )
 
 HELP = {
-    "notes": "How “what really happened” is shown after a choice. The notes log (n) has every note in any case.",
+    "notes": "How “what really happened” is shown after a choice: in a dialog over the next scene, below its "
+             "text, or only in the notes log (n), which has every note in any case.",
     "width": "The longest line of the scene's text, in characters, centred when the window is wider.",
     "theme": "Colours. NO_COLOR in the environment still turns colour off.",
     "reveal": "Paragraph by paragraph: Enter or Space shows the next paragraph, and the choices come "

@@ -60,8 +60,8 @@ class SettingsList(Widget, can_focus=True):
                 piece = f"{mark} {label}"
                 parts.append((piece, "bold" if value == current else ""))
                 hits.append((x, x + len(piece), value))
-                parts.append("   ")
-                x += len(piece) + 3
+                parts.append("  ")
+                x += len(piece) + 2
             self._hits.append(hits)
             line = Content.assemble(*parts)
             if row == self.cursor:
@@ -132,11 +132,11 @@ class SettingsScreen(Dialog):
             yield SettingsList(self.settings, id="settings-list")
             yield Static(id="settings-help", classes="dialog-source")
             yield Static("", id="settings-error")
-            yield Static("↑↓ a setting · ←→ or Enter change it · or click a value · Escape close",
-                         classes="dialog-hint")
+            yield Static("↑↓ choose · ←→ Enter click: change · Escape: close", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(SettingsList).focus()
+        self.query_one("#settings-error").display = False
         self._describe()
 
     def _describe(self) -> None:
@@ -151,4 +151,6 @@ class SettingsScreen(Dialog):
         event.stop()
         self.settings = event.settings
         error = self.app.apply_settings(event.settings)
-        self.query_one("#settings-error", Static).update(Text(error or ""))
+        shown = self.query_one("#settings-error", Static)
+        shown.update(Text(error or ""))
+        shown.display = bool(error)
