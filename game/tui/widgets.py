@@ -163,6 +163,7 @@ class TextPane(SteadyScrollbars, ScrollView):
 
     def __init__(self, measure: int = 0, **kw):
         super().__init__(**kw)
+        self.auto_links = False  # author links are only underlined: no link styles to apply to every line
         self.measure = measure
         self._content = Content("")
         self._strips: list[Strip] = []
