@@ -62,7 +62,7 @@ class NoteDialog(Dialog):
             yield SteadyStatic(classes="dialog-title", id="note-title")
             yield TextPane(classes="dialog-body", id="note-body")
             yield SteadyStatic(classes="dialog-source", id="note-codex")
-            yield Static("Enter or Escape to continue", classes="dialog-hint")
+            yield Static("Enter, Escape or a click to continue", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self._fill()
@@ -70,6 +70,9 @@ class NoteDialog(Dialog):
     heading = "What really happened"
     cited: tuple = ()
     on_close = None
+
+    def on_click(self, event) -> None:
+        self._close(None)  # anywhere: the mouse closes it as Enter does
 
     def dismiss(self, result=None):
         hook, self.on_close = self.on_close, None

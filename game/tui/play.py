@@ -156,13 +156,16 @@ class PlayScreen(GameScreen):
         Every widget is refilled in place (see widgets.py)."""
         self._show(before, note)
 
-    def _show(self, before: dict | None, note=None) -> None:
+    def _show(self, before: dict | None, note=None, read: bool = False) -> None:
+        """`read`: the player has read this scene already (after an undo):
+        all of it at once, whatever the setting."""
         self._shown_at = time.monotonic()
         view = self.view = build_screen(self.session, before)
         self._note = note
         self.query_one("#header", Panel).show(Content(view.header))
-        self._units = self._text_units(view, note, by_paragraph=self.settings.reveal == "paragraph")
-        self._revealed = 1 if self.settings.reveal == "paragraph" else len(self._units)
+        by_paragraph = self.settings.reveal == "paragraph" and not read
+        self._units = self._text_units(view, note, by_paragraph=by_paragraph)
+        self._revealed = 1 if by_paragraph else len(self._units)
         self._draw_text("home")
         self.query_one("#side", MeterPanel).show(view)
         self._fill_choices()
@@ -359,7 +362,7 @@ class PlayScreen(GameScreen):
 
     async def action_undo(self) -> None:
         if self.session.undo():
-            await self.show_scene(None)
+            self._show(None, read=True)
             self.notify("One step back.", timeout=2, markup=False)
         else:
             self.notify("Nothing to undo: this is the start.", timeout=2, markup=False)

@@ -132,12 +132,17 @@ class SettingsScreen(Dialog):
             yield SettingsList(self.settings, id="settings-list")
             yield Static(id="settings-help", classes="dialog-source")
             yield Static("", id="settings-error")
-            yield Static("↑↓ choose · ←→ Enter click: change · Escape: close", classes="dialog-hint")
+            yield Static("↑↓ choose · ←→ Enter click: change · Escape or a click outside: close",
+                         classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(SettingsList).focus()
         self.query_one("#settings-error").display = False
         self._describe()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.widget is self:  # on the backdrop, outside the dialog
+            self._close(None)
 
     def _describe(self) -> None:
         key = self.query_one(SettingsList).key

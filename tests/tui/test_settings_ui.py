@@ -315,8 +315,8 @@ async def test_paragraph_mode_chosen_in_the_game_keeps_what_was_read(paragraphs,
         assert "Third paragraph" in shown and "1. Keep waiting." in shown  # nothing read is hidden again
         await take(pilot, "2")
         assert not app.screen.reading and "1. Sleep." in screen_text(app)  # one paragraph: nothing to wait for
-        await take(pilot, "u")
-        assert app.screen.reading and "Second paragraph" not in screen_text(app)
+        await take(pilot, "u")  # back to a scene read already: all of it at once
+        assert not app.screen.reading and "Third paragraph" in screen_text(app) and "1. Keep waiting." in screen_text(app)
 
 
 # ---------------------------------------------------------------- kept, or not
@@ -367,3 +367,21 @@ async def test_settings_that_cannot_be_saved_still_apply(story, tmp_path, own_co
 async def test_monkey_with_notes_inline_and_paragraphs(story, tmp_path):
     save(Settings(notes="inline", width=60, reveal="paragraph"))
     await test_app.test_monkey(story, tmp_path, "play")
+
+
+async def test_the_mouse_closes_the_settings_and_the_note(story, tmp_path):
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "o")
+        await pilot.click(SettingsList, offset=(2, 1))  # inside (the width's name): changes it, stays open
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen) and app.settings.width == 80
+        await pilot.click(offset=(0, 0))  # outside the dialog
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen)
+        await take(pilot, "1")
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.click(offset=(40, 12))
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen) and "The station" in str(app.screen.query_one("#header").render())
