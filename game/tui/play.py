@@ -313,16 +313,25 @@ class PlayScreen(GameScreen):
         step = build_step(self.session, result)
         notes = self.settings.notes
         if step.note is not None and notes == "dialog":
-            # The note first (it names the codex entries too); the next scene
-            # is drawn as the note closes, so the play screen does not change
-            # under it (see NoteDialog).
-            def next_scene() -> None:
-                if self.is_attached:  # not left meanwhile (a key queued before the note opened)
+            # The note first (it names the codex entries too). The play screen
+            # is refilled once the note has been drawn, while it is read (so
+            # that closing it is only a repaint), or as it closes if that
+            # comes first; then the Enter guard starts (see NoteDialog).
+            filled = []
+
+            def fill() -> None:
+                if not filled and self.is_attached:  # not left meanwhile (a key queued before the note)
+                    filled.append(True)
                     self._show(before, step.note)
                     self.show_notice(None)
+
+            def closing() -> None:
+                fill()
+                self._shown_at = time.monotonic()
             self.app.push_screen(self.app.note_dialog().show(result.note, step.note.text, result.unlocked,
-                                                             self.session.story, on_close=next_scene),
+                                                             self.session.story, on_close=closing),
                                  callback=lambda _: self.after_step())
+            self.app.call_after_refresh(fill)  # after the note's frame
             return
         self._show(before, step.note)
         codex = "New in the codex: " + ", ".join(step.unlocked) + " (c to read)." if step.unlocked else None

@@ -385,3 +385,24 @@ async def test_the_mouse_closes_the_settings_and_the_note(story, tmp_path):
         await pilot.click(offset=(40, 12))
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen) and "The station" in str(app.screen.query_one("#header").render())
+
+
+async def test_an_enter_right_after_the_note_closes_takes_no_choice(story, tmp_path):
+    """The Enter guard starts when the next scene is shown: as the note
+    closes, however long it was read (the scene was filled in meanwhile)."""
+    import asyncio
+
+    from game.tui.play import ENTER_GUARD
+
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "1")
+        assert isinstance(app.screen, NoteDialog)
+        await asyncio.sleep(ENTER_GUARD + 0.2)  # reading the note
+        await pilot.press("enter", "enter")  # a double press: the second is not a choice
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen) and app.screen.session.play.scene.id == "station"
+        await asyncio.sleep(ENTER_GUARD + 0.1)
+        await take(pilot, "enter")  # now Enter takes the highlighted choice, "board", with its note
+        assert isinstance(app.screen, NoteDialog) and "The night train was watched" in screen_text(app)
