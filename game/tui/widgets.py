@@ -91,8 +91,9 @@ class SteadyVertical(Steady, Vertical):
 
 
 class Panel(Steady, Widget):
-    """A box of text that repaints in place: `show(content)` never asks for a
-    layout, so give it a size that does not depend on its content."""
+    """A box of text that repaints in place: `show(content)` asks for a
+    layout only when its height is its content's (`height: auto`) and the
+    number of lines changed."""
 
     DEFAULT_CSS = "Panel { height: 1fr; }"
 
@@ -105,8 +106,10 @@ class Panel(Steady, Widget):
 
     def show(self, content: Content) -> None:
         if content != self._content:
+            grows = self.styles.height is not None and self.styles.height.is_auto and \
+                content.plain.count("\n") != self._content.plain.count("\n")
             self._content = content
-            self.refresh()
+            self.refresh(layout=grows)
 
 
 def meter_content(label: str, value: int, lo: int, hi: int, delta: int) -> list:
@@ -269,13 +272,32 @@ class SafeOptionList(SteadyScrollbars, OptionList):
     def set_options(self, options):
         self._filling = True
         try:
-            return super().set_options(options)
+            super().set_options(options)
         finally:
             self._filling = False
+        self._foresee_scrollbar()
+        return self
 
     def _refresh_scrollbars(self) -> None:
         if not self._filling:
             super()._refresh_scrollbars()
+
+    def _foresee_scrollbar(self) -> None:
+        """With a height of its own (`height: auto` under a `max-height`),
+        the list will be as tall as its options up to that limit: show or
+        hide the scrollbar for that height now, in the same layout, rather
+        than after it (with another). A wrong guess costs only that second
+        layout: Textual decides again once the list has its height."""
+        styles = self.styles
+        if styles.height is None or not styles.height.is_auto or styles.max_height is None \
+                or self.parent is None or styles.overflow_y != "auto":
+            return
+        limit = int(styles.max_height.resolve(self.parent.size, self.app.size)) - styles.gutter.height
+        show = self.virtual_size.height > limit
+        if show != self.show_vertical_scrollbar:
+            self.show_vertical_scrollbar = show
+            if self._vertical_scrollbar is not None or show:
+                self.vertical_scrollbar.display = show
 
     def _move_page(self, direction) -> None:
         if not self._lines or self.scrollable_content_region.height <= 0:

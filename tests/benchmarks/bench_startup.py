@@ -116,12 +116,18 @@ def test_startup_ratio(tmp_path):
 # ---------------------------------------------------------------- key presses
 #
 # A key press is posted as the terminal driver posts it, and timed to the
-# last frame it causes (a frame: the compositor's output written for the
-# screen; headless, the writing to the terminal itself is not timed). The
-# floor is a bare Textual app doing a comparable update in the same run: a
-# header, a scrolling text, a side panel and an option list, each refilled
-# with Static.update and OptionList.clear_options/add_options, as Textual's
-# documentation does it.
+# first frame it causes (a frame: the compositor's output for the screen;
+# headless, the writing to the terminal itself is not timed) and to the
+# last one (no frame for SETTLE after it). The game draws the next screen
+# complete in its first frame; later frames are repaints of the same screen
+# (the play screen refilled under a note while it is read). Two floors are
+# measured in the same run: a bare Textual app doing a comparable update (a
+# header, a scrolling text, a side panel and an option list, refilled with
+# Static.update and OptionList.clear_options/add_options as Textual's
+# documentation does; its first frame is not always its final one: the
+# option list asks for a second layout), and a bare full-screen repaint
+# (one Static filling the screen, given new text): what any new screen
+# costs Textual at least.
 
 KEY_STEPS = 40
 SETTLE = 0.12  # a press is done when no frame has come for this long
@@ -220,8 +226,31 @@ def _bare_app():
     return Bare()
 
 
-async def _bare_presses(frames: _Frames, steps: int) -> list[tuple[float, float]]:
-    app = _bare_app()
+def _repaint_app():
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.widgets import Static
+
+    class Repaint(App):
+        CSS = "Static { height: 1fr; }"
+        BINDINGS = [Binding("1", "next")]
+        n = 0
+
+        def compose(self):
+            yield Static(id="all")
+
+        def on_mount(self):
+            self.action_next()
+
+        def action_next(self):
+            self.n += 1
+            words = BARE_WORDS[self.n % 9:]
+            self.query_one(Static).update("\n".join(" ".join(words[i * 12:i * 12 + 12]) for i in range(24)))
+    return Repaint()
+
+
+async def _bare_presses(frames: _Frames, steps: int, make=_bare_app) -> list[tuple[float, float]]:
+    app = make()
     out = []
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -239,7 +268,7 @@ async def _game_presses(frames: _Frames, story, saves, combo, steps: int) -> dic
     Enter that shows the next paragraph."""
     from game.settings import Settings, save
     from game.tui.app import OpenDiplomacyApp
-    from game.tui.play import ENTER_GUARD, PlayScreen
+    from game.tui.play import PlayScreen
 
     notes, width, reveal = combo
     save(Settings(notes=notes, width=width, reveal=reveal))
@@ -255,7 +284,6 @@ async def _game_presses(frames: _Frames, story, saves, combo, steps: int) -> dic
             while screen.reading:
                 r = await _press(app, frames, "enter")
                 out["read on"].append(r)
-            await asyncio.sleep(ENTER_GUARD)
             n = next(c.number for c in screen.view.choices if c.enabled)
             out["pick"].append(await _press(app, frames, str(n)))
             if not isinstance(app.screen, PlayScreen) and type(app.screen).__name__ == "NoteDialog":
@@ -270,9 +298,9 @@ def _ms(rows, i) -> str:
 
 def test_key_to_next_screen(tmp_path, monkeypatch):
     """Key press to the next screen drawn, for several setting combinations,
-    with the bare app's floor measured between them (drift hits all alike).
-    Target: median < 15 ms, worst < 40 ms; under load the ratio to the
-    floor is the measure that means something."""
+    with the floors measured between them (drift hits all alike). Target:
+    median < 15 ms, worst < 40 ms; under load the ratio to the floor is the
+    measure that means something."""
     from game import load_story
 
     monkeypatch.setenv("OPEN_DIPLOMACY_CONFIG", str(tmp_path / "config"))
@@ -280,29 +308,30 @@ def test_key_to_next_screen(tmp_path, monkeypatch):
     frames = _Frames()
     try:
         async def run():
-            results, bare = {}, []
+            results, bare, repaint = {}, [], []
             for i, combo in enumerate(COMBOS):
-                bare += await _bare_presses(frames, KEY_STEPS // 2)
+                bare += await _bare_presses(frames, KEY_STEPS // 4)
+                repaint += await _bare_presses(frames, KEY_STEPS // 4, _repaint_app)
                 results[combo] = await _game_presses(frames, story, str(tmp_path / f"saves{i}"), combo, KEY_STEPS)
-            bare += await _bare_presses(frames, KEY_STEPS // 2)
-            return results, bare
-        results, bare = asyncio.run(run())
+            bare += await _bare_presses(frames, KEY_STEPS // 4)
+            repaint += await _bare_presses(frames, KEY_STEPS // 4, _repaint_app)
+            return results, bare, repaint
+        results, bare, repaint = asyncio.run(run())
     finally:
         frames.close()
-    floor = statistics.median(r[1] for r in bare)
-    print(f"\nkey press to the last frame drawn (first frame in brackets), {KEY_STEPS} steps each, 80x24")
-    print(f"  bare Textual app: last {_ms(bare, 1)} (first {_ms(bare, 0)}) over {len(bare)} presses")
+    floor = statistics.median(r[1] for r in bare)  # the bare app's screen is complete at its last frame
+    print(f"\nkey press to the next screen drawn, {KEY_STEPS} steps each, 80x24: first frame (last frame)")
+    print(f"  bare Textual app, comparable update: {_ms(bare, 0)} ({_ms(bare, 1)}), n={len(bare)}")
+    print(f"  bare full-screen repaint:            {_ms(repaint, 0)} ({_ms(repaint, 1)}), n={len(repaint)}")
     worst_ratio = 0.0
     for combo, series in results.items():
         notes, width, reveal = combo
-        print(f"  notes {notes}, width {width or 'full'}, text {reveal}:")
+        print(f"  game, notes {notes}, width {width or 'full'}, text {reveal}:")
         for kind, rows in series.items():
             if not rows:
                 continue
-            med = statistics.median(r[1] for r in rows)
-            ratio = med / floor
-            if kind == "pick":
-                worst_ratio = max(worst_ratio, ratio)
-            print(f"    {kind:>10}: last {_ms(rows, 1)} (first {_ms(rows, 0)}); median / bare {ratio:.2f} "
-                  f"(n={len(rows)})")
+            ratio = statistics.median(r[0] for r in rows) / floor
+            worst_ratio = max(worst_ratio, ratio)
+            print(f"    {kind:>10}: {_ms(rows, 0)} ({_ms(rows, 1)}); first / bare app's last {ratio:.2f}, "
+                  f"n={len(rows)}")
     assert worst_ratio <= 1.5

@@ -387,22 +387,27 @@ async def test_the_mouse_closes_the_settings_and_the_note(story, tmp_path):
         assert isinstance(app.screen, PlayScreen) and "The station" in str(app.screen.query_one("#header").render())
 
 
-async def test_an_enter_right_after_the_note_closes_takes_no_choice(story, tmp_path):
+async def test_an_enter_right_after_the_note_closes_takes_no_choice(story, tmp_path, monkeypatch):
     """The Enter guard starts when the next scene is shown: as the note
-    closes, however long it was read (the scene was filled in meanwhile)."""
-    import asyncio
+    closes, however long it was read (the scene was filled in meanwhile).
+    The play screen's clock is a fake one here, so the test does not depend
+    on how fast the machine is."""
+    from types import SimpleNamespace
 
-    from game.tui.play import ENTER_GUARD
-
+    from game.tui import play
+    clock = [1000.0]
+    monkeypatch.setattr(play, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     app = make_app(story, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        clock[0] += 10
         await take(pilot, "1")
         assert isinstance(app.screen, NoteDialog)
-        await asyncio.sleep(ENTER_GUARD + 0.2)  # reading the note
-        await pilot.press("enter", "enter")  # a double press: the second is not a choice
-        await pilot.pause()
+        clock[0] += 10  # reading the note
+        await take(pilot, "enter")
         assert isinstance(app.screen, PlayScreen) and app.screen.session.play.scene.id == "station"
-        await asyncio.sleep(ENTER_GUARD + 0.1)
+        await take(pilot, "enter")  # no time after the note closed: not a choice
+        assert isinstance(app.screen, PlayScreen) and app.screen.session.play.scene.id == "station"
+        clock[0] += play.ENTER_GUARD + 0.1
         await take(pilot, "enter")  # now Enter takes the highlighted choice, "board", with its note
         assert isinstance(app.screen, NoteDialog) and "The night train was watched" in screen_text(app)
