@@ -169,7 +169,8 @@ class TextPane(SteadyScrollbars, ScrollView):
         self.auto_links = False  # author links are only underlined: no link styles to apply to every line
         self.measure = measure
         self._content = Content("")
-        self._strips: list[Strip] = []
+        self._lines: list[Content] = []
+        self._strips: list[Strip | None] = []  # made from _lines as they are drawn
         self._wrapped_at = None  # (width, style, theme) the strips were made for
         self.text_region = (0, 0)  # the column where the text starts, and its width
 
@@ -208,15 +209,11 @@ class TextPane(SteadyScrollbars, ScrollView):
         text_width = min(self.measure, width) if self.measure else width
         indent = (width - text_width) // 2
         self.text_region = (indent, text_width)
-        strips = Visual.to_strips(self, self._content, text_width, None, style, pad=True)
-        if indent:
-            rich = style.rich_style
-            pad = Segment(" " * indent, rich)
-            strips = [Strip([pad, *s], indent + text_width).extend_cell_length(width, rich) for s in strips]
-        elif text_width < width:
-            strips = [s.extend_cell_length(width, style.rich_style) for s in strips]
-        self._strips = strips
-        size = Size(width, len(strips))
+        # Wrapped now (the number of lines is the virtual size); each line is
+        # made a strip when it is first drawn (a long scene shows a screenful).
+        self._lines = self._content.wrap(text_width)
+        self._strips = [None] * len(self._lines)
+        size = Size(width, len(self._lines))
         if size != self.virtual_size:
             if self.styles.height is not None and self.styles.height.is_auto:
                 # Its height is the text's: a layout, which also decides the
@@ -248,8 +245,21 @@ class TextPane(SteadyScrollbars, ScrollView):
                          pad + len(hint)).extend_cell_length(width, style)
         n = int(self.scroll_y) + y
         if 0 <= n < len(self._strips):
-            return self._strips[n]
+            strip = self._strips[n]
+            return strip if strip is not None else self._strip(n)
         return Strip.blank(width, style)
+
+    def _strip(self, n: int) -> Strip:
+        width = self.scrollable_content_region.width
+        indent, text_width = self.text_region
+        style = self.visual_style
+        rich = style.rich_style
+        strips = Visual.to_strips(self, self._lines[n], text_width, 1, style, pad=True)
+        strip = strips[0] if strips else Strip.blank(text_width, rich)
+        if indent:
+            strip = Strip([Segment(" " * indent, rich), *strip], indent + text_width)
+        strip = self._strips[n] = strip.extend_cell_length(width, rich)
+        return strip
 
 
 class SafeOptionList(SteadyScrollbars, OptionList):
