@@ -6,7 +6,8 @@ The play screen changes every widget at each step. Textual lays the screen
 out again whenever a widget asks for it (`Static.update` always does), and a
 layout that changes a widget's virtual size asks for a second one, a frame
 (1/60 s) later. So the widgets here repaint in place: `Panel` and `TextPane`
-change their content without asking for a layout, and `Steady` containers
+change their content without asking for a layout (unless their height is
+their content's and it changed), and `Steady` containers
 do not ask for a second layout when their size changes (they do not scroll,
 so their virtual size decides nothing). One key press is then one layout
 and one frame (tests/benchmarks/bench_startup.py).
@@ -92,8 +93,8 @@ class SteadyVertical(Steady, Vertical):
 
 class Panel(Steady, Widget):
     """A box of text that repaints in place: `show(content)` asks for a
-    layout only when its height is its content's (`height: auto`) and the
-    number of lines changed."""
+    layout only when its height is its content's (`height: auto`) and that
+    height changed."""
 
     DEFAULT_CSS = "Panel { height: 1fr; }"
 
@@ -106,8 +107,9 @@ class Panel(Steady, Widget):
 
     def show(self, content: Content) -> None:
         if content != self._content:
+            width = self.content_size.width
             grows = self.styles.height is not None and self.styles.height.is_auto and \
-                content.plain.count("\n") != self._content.plain.count("\n")
+                (width <= 0 or content.get_height(self.styles, width) != self._content.get_height(self.styles, width))
             self._content = content
             self.refresh(layout=grows)
 
