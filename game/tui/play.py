@@ -8,7 +8,6 @@ from .safe import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -29,11 +28,6 @@ from .widgets import (KeyBar, MeterPanel, Panel, SafeOptionList, SteadyHorizonta
 
 # Enter on the choices is ignored this long after a new scene appears.
 ENTER_GUARD = 0.5
-
-
-def scene_markdown(**kw) -> Static:
-    """Author Markdown, drawn by our own small renderer (see markdown.py)."""
-    return Static(**kw)
 
 
 def choice_prompt(i: int, text: str, reason: str | None) -> Text:
@@ -108,6 +102,8 @@ class PlayScreen(GameScreen):
         *[Binding(str(i), f"pick({i})", show=False) for i in range(1, 10)],
     ]
 
+    _stale = False  # the game went on while another screen was shown: draw it when shown again
+
     def __init__(self, session: Session):
         super().__init__(session)
         self._shown_at = 0.0
@@ -148,6 +144,10 @@ class PlayScreen(GameScreen):
             return
         self.app.first_scene_painted()
 
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._show(None, read=True)
+
     # ------------------------------------------------------------ showing
     async def show_scene(self, before: dict | None, note=None) -> None:
         """Draw the screen the player stands on. `before`: the state before
@@ -159,6 +159,7 @@ class PlayScreen(GameScreen):
     def _show(self, before: dict | None, note=None, read: bool = False) -> None:
         """`read`: the player has read this scene already (after an undo):
         all of it at once, whatever the setting."""
+        self._stale = False
         self._shown_at = time.monotonic()
         view = self.view = build_screen(self.session, before)
         self._note = note
@@ -333,6 +334,13 @@ class PlayScreen(GameScreen):
                                  callback=lambda _: self.after_step())
             self.app.call_after_refresh(fill)  # after the note's frame
             return
+        if self.session.play.ended and self.settings.reveal == "all" and self.is_current:
+            # Straight to the ending screen (it has the scene's text too): the
+            # play screen is drawn again only when it is shown again.
+            self.view = build_screen(self.session, before)
+            self._stale = True
+            self.show_ending()
+            return
         self._show(before, step.note)
         codex = "New in the codex: " + ", ".join(step.unlocked) + " (c to read)." if step.unlocked else None
         if step.note is not None and notes == "log":
@@ -403,6 +411,28 @@ class PlayScreen(GameScreen):
         self.app.push_screen(LoadDialog(self.store, story.id, story.title), callback=chosen)
 
 
+def ending_content(story_title: str, view) -> Content:
+    """The ending page: the ending's title, the scene's text and the ending's,
+    then how the path compared with history, then the endings found."""
+    e = view.ending
+    section = "bold $od-label"
+    parts: list = ["\n", (inert(f"{story_title} — the end"), section), "\n", (inert(e.title), "bold $od-mark"), "\n\n",
+                   Content.from_rich_text(render_markdown(view.text))]
+    if e.text:
+        parts += ["\n\n", Content.from_rich_text(render_markdown(e.text)).stylize_before("$od-label")]
+    parts += ["\n\n", ("Your path and history", section), "\n"]
+    if e.decisions:
+        parts.append(inert(f"You chose as they did in {e.same} of {e.decisions} decisions."))
+        for d in e.divergences:
+            parts += ["\n", (inert(f"• {d.scene_title}: "), "bold $od-label"),
+                      (inert(f"you chose “{d.chosen}”; history: " + " / ".join(f"“{h}”" for h in d.history)),
+                       "$od-label")]
+    else:
+        parts.append("You met none of the decisions the real people faced.")
+    parts += ["\n\n", (inert(f"Endings found: {e.found} of {e.total}"), section), "\n"]
+    return Content.assemble(*parts)
+
+
 def note_content(note) -> Content:
     """A note drawn below the scene's text (notes inline): its heading, its
     text, its source and the works it cites."""
@@ -431,34 +461,17 @@ class EndingScreen(GameScreen):
     _done = False
 
     def compose(self) -> ComposeResult:
-        s = self.session
-        e = build_screen(s).ending
-        self.ending = e
-        with VerticalScroll(classes="page", id="ending-page"):
-            yield Static(Text(f"{s.story.title} — the end"), classes="page-section")
-            yield Static(Text(e.title), classes="ending-title", id="ending-title")
-            yield scene_markdown(id="ending-scene")
-            if e.text:
-                yield scene_markdown(id="ending-text", classes="ending-epilogue")
-            yield Static("Your path and history", classes="page-section")
-            if e.decisions:
-                yield Static(Text(f"You chose as they did in {e.same} of {e.decisions} decisions."), id="ending-compare")
-                for d in e.divergences:
-                    t = Text()
-                    t.append(f"• {d.scene_title}: ", style="bold")
-                    t.append(f"you chose “{d.chosen}”; history: ")
-                    t.append(" / ".join(f"“{h}”" for h in d.history))
-                    yield Static(t, classes="divergence")
-            else:
-                yield Static("You met none of the decisions the real people faced.")
-            yield Static(Text(f"Endings found: {e.found} of {e.total}"), classes="page-section", id="ending-count")
+        # One pane of text (a screen of ten widgets cost ~3x as much to open).
+        yield TextPane(self.app.settings.width, classes="page", id="ending-page")
         yield KeyBar(self.BINDINGS)
 
-    async def on_mount(self) -> None:
-        self.query_one("#ending-scene", Static).update(
-            Content.from_rich_text(render_markdown(build_screen(self.session).text)))
-        if self.ending.text:
-            self.query_one("#ending-text", Static).update(Content.from_rich_text(render_markdown(self.ending.text)))
+    def on_mount(self) -> None:
+        view = build_screen(self.session)
+        self.ending = view.ending
+        self.query_one("#ending-page", TextPane).show(ending_content(self.session.story.title, view))
+
+    def settings_changed(self, old) -> None:
+        self.query_one("#ending-page", TextPane).set_measure(self.app.settings.width)
 
     def _close(self, result) -> None:
         if not self._done:
