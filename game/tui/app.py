@@ -87,6 +87,13 @@ class OpenDiplomacyApp(App):
             self.install_screen(NoteDialog(), "note")
         return self.get_screen("note")
 
+    def ending_screen(self, session: Session):
+        """The one ending screen, kept installed like the note dialog, for `session`'s ending."""
+        if not self.is_screen_installed("ending"):
+            from .play import EndingScreen
+            self.install_screen(EndingScreen(session), "ending")
+        return self.get_screen("ending").show(session)
+
     # ------------------------------------------------------------ settings
     def open_settings(self) -> None:
         """The settings screen (`o`): each change applies at once and is saved."""

@@ -359,7 +359,7 @@ class PlayScreen(GameScreen):
     def show_ending(self) -> None:
         if not self.is_attached or not self.is_current:
             return
-        self.app.push_screen(EndingScreen(self.session), callback=self._ending_closed)
+        self.app.push_screen(self.app.ending_screen(self.session), callback=self._ending_closed)
 
     async def _ending_closed(self, result) -> None:
         if result == "undo":
@@ -446,7 +446,9 @@ def note_content(note) -> Content:
 
 
 class EndingScreen(GameScreen):
-    """The ending: its text, how the path compared with history, endings found."""
+    """The ending: its text, how the path compared with history, endings found.
+    One is kept (app.ending_screen) and refilled for each ending reached: a
+    new screen costs Textual two layouts and its styles, ~3x a refill."""
 
     BINDINGS = [
         Binding("u", "undo", "Undo last choice"),
@@ -466,9 +468,22 @@ class EndingScreen(GameScreen):
         yield KeyBar(self.BINDINGS)
 
     def on_mount(self) -> None:
+        self._fill()
+
+    def show(self, session: Session) -> "EndingScreen":
+        """This screen for the ending `session` has reached."""
+        self.session = session
+        self._done = False
+        if self.is_mounted:
+            self._fill()
+        return self
+
+    def _fill(self) -> None:
         view = build_screen(self.session)
         self.ending = view.ending
-        self.query_one("#ending-page", TextPane).show(ending_content(self.session.story.title, view))
+        page = self.query_one("#ending-page", TextPane)
+        page.set_measure(self.app.settings.width)
+        page.show(ending_content(self.session.story.title, view))
 
     def settings_changed(self, old) -> None:
         self.query_one("#ending-page", TextPane).set_measure(self.app.settings.width)
