@@ -115,3 +115,15 @@ def test_help_names_the_new_commands(journey, tmp_path):
     out = play(journey, tmp_path, "h\nq\n")
     for line in ("  t          stats", "  c [N]      the codex", "  e [N]      the endings", "  b          the sources"):
         assert line in out
+
+
+def test_a_slot_name_with_spaces_saves_and_loads(journey, tmp_path):
+    out = play(journey, tmp_path, "1\ns before the tram\n1\nl before the tram\ns  trailing \ns a/b\nq\n")
+    assert "Saved in slot 'before the tram'." in out
+    assert (tmp_path / "journeytest.before the tram.json").is_file()
+    loaded = after(out, "l before the tram")
+    assert "Loaded slot 'before the tram'." in loaded and "== Vienna, 1938 / The tram ==" in loaded
+    assert "Saved in slot 'trailing'." in out  # the name is trimmed
+    assert "Cannot save: a slot name is 1–40 letters, digits, spaces, '-' or '_'" in after(out, "s a/b")
+    assert sorted(p.name for p in tmp_path.glob("*.json") if "before" in p.name or "a" == p.stem) == [
+        "journeytest.before the tram.json"]
