@@ -3,7 +3,6 @@ objects, never as markup strings: the sources are full of brackets."""
 
 from __future__ import annotations
 
-from rich.style import Style
 from rich.table import Table
 
 from .safe import Text
@@ -178,13 +177,24 @@ class KeyBar(Static):
 
     def _line(self, width: int) -> Content:
         t = Text(no_wrap=True, overflow="ellipsis")
+        self._spans = []  # (first cell, cell after the last, action) of each key shown
         for space, label, desc, i in fit_keys(self.keys, width):
             t.append(space)
-            click = {"@click": f"screen.{self.actions[i]}"} if i is not None else None
-            t.append(label, style=Style(bold=True, color="#f2e6c8", meta=click))
+            start = t.cell_len
+            t.append(label, style="bold #f2e6c8")
             if desc:
-                t.append(f" {desc}", style=Style(meta=click))
+                t.append(f" {desc}")
+            if i is not None:
+                self._spans.append((start, t.cell_len, self.actions[i]))
         return Content.from_rich_text(t)
+
+    async def on_click(self, event) -> None:
+        """A click on a key does what pressing it does (on this bar's screen)."""
+        for start, end, action in self._spans:
+            if start <= event.x < end:
+                event.stop()
+                await self.run_action(f"screen.{action}")
+                return
 
     def on_resize(self, event) -> None:
         width = self.size.width
