@@ -40,8 +40,8 @@ def journey_text(j: Journey, width: int, height: int) -> Text:
         t.append(pad)
         _banded(t, c.marks, c.column_chapter)
     if j.meters and j.chapters:
-        t.append("\n\nChapters: ", style="bold #c8b88e")
-        t.append(chapter_legend(j), style="#c8b88e")
+        t.append("\n\nChapters\n", style="bold #c8b88e")
+        t.append("\n".join(chapter_legend(j, width)), style="#c8b88e")
     if not j.meters:
         t.append("This story has no meters to chart.", style="italic")
     return t

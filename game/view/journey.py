@@ -156,8 +156,18 @@ def chart(series: Series, chapters: tuple[ChapterMark, ...], width: int, height:
     return Chart(tuple(rows), column_chapter, "".join(marks), axis)
 
 
-def chapter_legend(j: Journey) -> str:
-    return "  ".join(f"{m.number} {m.title}" for m in j.chapters)
+def chapter_legend(j: Journey, width: int | None = None) -> list[str]:
+    """The chapters by number ("1 Moscow, 1925  2 Harbin, 1927  ..."), as
+    lines of at most `width` cells that break only between chapters (a
+    chapter longer than a line has one to itself)."""
+    lines: list[str] = []
+    for m in j.chapters:
+        entry = f"{m.number} {m.title}"
+        if lines and (width is None or len(lines[-1]) + 2 + len(entry) <= width):
+            lines[-1] += "  " + entry
+        else:
+            lines.append(entry)
+    return lines
 
 
 def meter_summary(s: Series) -> str:

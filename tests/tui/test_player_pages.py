@@ -86,7 +86,7 @@ async def test_t_opens_the_stats_with_every_visible_variable_and_the_chart(journ
         assert "The journey: 3 choices over 2 chapters" in shown
         chart = str(app.screen.query_one("#stats-chart").render())
         assert "Nerve" in chart and "3 of 10 (began at 5; lowest 3, highest 7)" in chart
-        assert "█" in chart and "Chapters: 1 Vienna, 1938 2 Zurich, 1939" in " ".join(chart.split())
+        assert "█" in chart and "Chapters 1 Vienna, 1938 2 Zurich, 1939" in " ".join(chart.split())
         await take(pilot, "escape")
         assert isinstance(app.screen, PlayScreen)
 
@@ -158,7 +158,7 @@ async def test_the_ending_shows_the_journey_below_the_path_and_history(journey, 
         shown = screen_text(app)
         assert "Your path and history" in shown
         assert "The journey: 5 choices over 3 chapters" in shown
-        assert "Chapters: 1 Vienna, 1938 2 Zurich, 1939 3 Lisbon, 1940" in shown
+        assert "Chapters 1 Vienna, 1938 2 Zurich, 1939 3 Lisbon, 1940" in shown
         history = app.screen.query_one("#ending-compare").region
         chart = app.screen.query_one(".journey-chart").region
         assert chart.y > history.y  # below "your path and history"

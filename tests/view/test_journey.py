@@ -8,7 +8,7 @@ from pathlib import Path
 
 from game import load_story
 from game.engine.session import Session
-from game.view.journey import ChapterMark, Series, build_journey, chart
+from game.view.journey import ChapterMark, Series, build_journey, chapter_legend, chart
 
 JOURNEY = str(Path(__file__).resolve().parent.parent / "data" / "journey")
 
@@ -60,3 +60,10 @@ def test_a_long_game_is_grouped_into_the_width_each_column_its_last_step():
 def test_a_value_above_the_floor_always_shows_and_the_floor_is_empty():
     c = chart(Series("M", 0, 100, (0, 1, 100)), (), width=4 + 9, height=1)
     assert c.rows == ("   ▁▁▁███",)  # three columns a step: at 0 nothing, at 1 one eighth, at 100 full
+
+
+def test_the_chapter_legend_breaks_only_between_chapters():
+    j = build_journey(session_after("follow", "ask", "forge", "bluff"))
+    assert chapter_legend(j) == ["1 Vienna, 1938  2 Zurich, 1939  3 Lisbon, 1940"]
+    assert chapter_legend(j, 32) == ["1 Vienna, 1938  2 Zurich, 1939", "3 Lisbon, 1940"]
+    assert chapter_legend(j, 10) == ["1 Vienna, 1938", "2 Zurich, 1939", "3 Lisbon, 1940"]  # longer than a line
