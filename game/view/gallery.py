@@ -10,8 +10,10 @@ plain-mode commands `e`, `c` and `b`.
 from __future__ import annotations
 
 import textwrap
+from collections import deque
 
 from game.engine.records import record
+from game.engine.scenegraph import story_roots, successors
 from game.engine.safetext import inert
 
 from .markdown import to_plain
@@ -66,19 +68,39 @@ class Gallery:
         return sum(1 for a in self.achievements if a.earned is not None)
 
 
-def ending_chapter(story, sid: str) -> str | None:
-    """The chapter where an ending can happen: its own, else that of a scene
-    leading to it; None when only a trigger leads there (at any moment)."""
-    sc = story.scenes[sid]
-    if sc.chapter:
-        return sc.chapter
-    for other in story.scenes.values():
-        targets = list(other.goto.targets()) if other.goto is not None else []
-        for c in other.choices:
-            targets.extend(c.goto.targets())
-        if sid in targets and other.chapter:
-            return other.chapter
-    return None
+def chapters_in_effect(story) -> dict[str, list]:
+    """Scene id -> the chapters a player can be in on entering it, in the
+    order met: a scene's own `chapter`, else the chapter of the scenes that
+    lead to it (a chapter lasts until the next one begins). None in a list:
+    the scene can be entered with no chapter begun, or by a trigger, at any
+    moment."""
+    scenes = story.scenes
+    succ = successors(scenes)
+    found: dict[str, list] = {sid: [] for sid in scenes}
+    queue = deque()
+    for root in story_roots(story.start, story.triggers):
+        if root in scenes:
+            own = scenes[root].chapter if root == story.start else None
+            if own not in found[root]:
+                found[root].append(own)
+                queue.append(root)
+    while queue:
+        sid = queue.popleft()
+        for t in succ[sid]:
+            own = scenes[t].chapter
+            new = [c for c in ([own] if own else found[sid]) if c not in found[t]]
+            if new:
+                found[t].extend(new)
+                queue.append(t)
+    return found
+
+
+def ending_chapter(story, sid: str, chapters: dict | None = None) -> str | None:
+    """Where an ending can happen: the chapters it can be reached in, joined
+    by "; "; None when only a trigger leads there (at any moment)."""
+    chapters = chapters if chapters is not None else chapters_in_effect(story)
+    named = [c for c in chapters.get(sid, ()) if c]
+    return "; ".join(named) or None
 
 
 def _i(s):
@@ -92,12 +114,13 @@ def gallery(story, store, play=None) -> Gallery:
     found = store.endings_seen(story.id) if store is not None else {}
     firsts = store.ending_firsts(story.id) if store is not None else {}
     p = play if play is not None and play.story is story else None
+    chapters = chapters_in_effect(story)
     cards = []
     for sc in story.endings:
         e = sc.ending
         if sc.id not in found:
             cards.append(EndingCard(sc.id, False, "???", inert(e.kind), 0, None, None, "",
-                                    _i(ending_chapter(story, sc.id)), _i(e.hint)))
+                                    _i(ending_chapter(story, sc.id, chapters)), _i(e.hint)))
             continue
         first = firsts.get(sc.id)
         route = None if first is None else Route(first["steps"], first["same"], first["decisions"],
@@ -107,7 +130,7 @@ def gallery(story, store, play=None) -> Gallery:
                            if x)
         cards.append(EndingCard(sc.id, True, inert(e.title), inert(e.kind), found[sc.id],
                                 _i(first["date"]) if first else None, route, inert(body),
-                                _i(ending_chapter(story, sc.id)), None))
+                                _i(ending_chapter(story, sc.id, chapters)), None))
     earned = dict(store.achievements_seen(story.id)) if store is not None else {}
     if p is not None:
         for a in p.achievements:
