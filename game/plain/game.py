@@ -8,7 +8,6 @@ interpreted), choices are numbered, and one prompt line asks what to do.
 from __future__ import annotations
 
 import sys
-import textwrap
 from typing import TextIO
 
 from game.engine.errors import SaveError, StoryRuntimeError
@@ -19,7 +18,7 @@ from game.engine.story import Story
 from game.view.gallery import (codex, gallery, plain_achievements, plain_codex, plain_codex_entry,
                                plain_ending_card, plain_gallery, plain_sources, sources)
 from game.view.journey import build_journey, plain_journey
-from game.view.markdown import to_plain
+from game.view.markdown import to_plain, wrap
 from game.playtest.playthrough import record
 from game.view.screen import build_screen, build_step, pick, plain_screen, plain_step
 
@@ -126,8 +125,8 @@ class PlainGame:
         self.say()
         self.lines(plain_screen(self.screen, self.width))
         if self.screen.ended:
-            self.lines(textwrap.wrap("Type t for the journey's stats, e for the endings, u to undo the last choice, "
-                                     "or q to quit.", self.width, break_on_hyphens=False))
+            self.lines(wrap("Type t for the journey's stats, e for the endings, u to undo the last choice, "
+                            "or q to quit.", self.width))
 
     def show_step(self, session: Session, result) -> None:
         self.lines(plain_step(build_step(session, result), self.width))
@@ -144,7 +143,7 @@ class PlainGame:
     def show_achievements(self, session: Session) -> None:
         g = gallery(session.story, self.store, session.play)
         self.lines(plain_achievements(g, self.width))
-        self.lines(textwrap.wrap(f"Endings found: {g.found} of {len(g.endings)}.", self.width))
+        self.lines(wrap(f"Endings found: {g.found} of {len(g.endings)}.", self.width))
 
     def show_stats(self, session: Session) -> None:
         self.lines(plain_journey(build_journey(session), self.width))
@@ -265,10 +264,8 @@ class PlainGame:
             elif cmd in ("h", "?", "help"):
                 self.say(HELP)
             elif cmd in ("q", "quit", "exit"):
-                self.lines(textwrap.wrap("Goodbye. Your game is autosaved; `--continue` resumes it."
-                                         if not session.autosave_error
-                                         else f"Goodbye. This game was not saved ({session.autosave_error}).",
-                                         self.width, break_on_hyphens=False))
+                self.lines(wrap("Goodbye. Your game is autosaved; `--continue` resumes it." if not session.autosave_error
+                                else f"Goodbye. This game was not saved ({session.autosave_error}).", self.width))
                 return 0
             else:
                 self.say("Type a choice number, or h for help.")

@@ -9,14 +9,13 @@ plain-mode commands `e`, `c` and `b`.
 
 from __future__ import annotations
 
-import textwrap
 from collections import deque
 
 from game.engine.records import record
 from game.engine.scenegraph import story_roots, successors
 from game.engine.safetext import inert
 
-from .markdown import to_plain
+from .markdown import to_plain, wrap
 
 KIND_ORDER = {"person": 0, "place": 1, "organisation": 2, "term": 3}
 KIND_TITLE = {"person": "People", "place": "Places", "organisation": "Organisations", "term": "Terms"}
@@ -211,23 +210,19 @@ def sources(story) -> tuple[SourceLine, ...]:
 
 # ------------------------------------------------------------------ as plain lines
 
-def _wrap(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent if rest is None else rest,
-                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
-
 
 def route_lines(r: Route, width: int) -> list[str]:
     if not r.decisions:
-        return _wrap("You met none of the decisions the real people faced.", width)
-    lines = _wrap(f"You chose as the real people did in {r.same} of {r.decisions} decisions.", width)
+        return wrap("You met none of the decisions the real people faced.", width)
+    lines = wrap(f"You chose as the real people did in {r.same} of {r.decisions} decisions.", width)
     if r.diverged:
-        lines += _wrap("You went another way at: " + "; ".join(r.diverged) + ".", width)
+        lines += wrap("You went another way at: " + "; ".join(r.diverged) + ".", width)
     return lines
 
 
 def plain_gallery(g: Gallery, width: int = 78) -> list[str]:
     """The gallery's list: each ending numbered, found or not."""
-    lines = _wrap(f"Endings of {g.story_title}: {g.found} of {len(g.endings)} found.", width) + [""]
+    lines = wrap(f"Endings of {g.story_title}: {g.found} of {len(g.endings)} found.", width) + [""]
     for n, e in enumerate(g.endings, 1):
         lead = f"  {n}. "
         if e.found:
@@ -236,9 +231,9 @@ def plain_gallery(g: Gallery, width: int = 78) -> list[str]:
         else:
             where = f"it can happen in {e.chapter}" if e.chapter else "it can happen at any moment a line is crossed"
             text = f"??? (not found yet, {e.kind}) — {where}." + (f" Hint: {e.hint}" if e.hint else "")
-        lines += _wrap(text, width, lead, " " * len(lead))
+        lines += wrap(text, width, lead, " " * len(lead))
     if any(e.found for e in g.endings):
-        lines += [""] + _wrap("Type e and a number to read a found ending (e 1).", width)
+        lines += [""] + wrap("Type e and a number to read a found ending (e 1).", width)
     if g.achievements:
         lines += [""] + plain_achievements(g, width)
     return lines
@@ -246,8 +241,8 @@ def plain_gallery(g: Gallery, width: int = 78) -> list[str]:
 
 def plain_achievements(g: Gallery, width: int = 78) -> list[str]:
     if not g.achievements:
-        return _wrap("This story has no achievements.", width)
-    lines = _wrap(f"Achievements: {g.earned} of {len(g.achievements)}.", width)
+        return wrap("This story has no achievements.", width)
+    lines = wrap(f"Achievements: {g.earned} of {len(g.achievements)}.", width)
     for a in g.achievements:
         if a.earned is not None:
             text = f"[x] {a.title} — {a.text} ({'earned in this game' if a.earned == 'this game' else a.earned})"
@@ -255,7 +250,7 @@ def plain_achievements(g: Gallery, width: int = 78) -> list[str]:
             text = "[ ] ??? (hidden)"
         else:
             text = f"[ ] {a.title} — {a.text}"
-        lines += _wrap(text, width, "  ", "      ")
+        lines += wrap(text, width, "  ", "      ")
     return lines
 
 
@@ -263,17 +258,17 @@ def plain_ending_card(e: EndingCard, width: int = 78) -> list[str]:
     """One ending of the gallery, re-read: its text, when it was first
     reached, how that route went."""
     if not e.found:
-        lines = _wrap(f"??? — an ending not found yet ({e.kind}).", width)
-        lines += _wrap(f"It can happen in {e.chapter}." if e.chapter
+        lines = wrap(f"??? — an ending not found yet ({e.kind}).", width)
+        lines += wrap(f"It can happen in {e.chapter}." if e.chapter
                        else "It can happen at any moment a line is crossed.", width)
         if e.hint:
-            lines += _wrap(f"Hint: {e.hint}", width)
+            lines += wrap(f"Hint: {e.hint}", width)
         return lines
-    lines = _wrap(f"THE END: {e.title}", width) + _wrap(f"({e.kind}; reached {e.times} time"
+    lines = wrap(f"THE END: {e.title}", width) + wrap(f"({e.kind}; reached {e.times} time"
                                                        f"{'s' if e.times != 1 else ''})", width)
     if e.first_date:
         steps = f", after {e.route.steps} choices" if e.route is not None and e.route.steps else ""
-        lines += _wrap(f"First reached on {e.first_date}{steps}.", width)
+        lines += wrap(f"First reached on {e.first_date}{steps}.", width)
     lines.append("")
     if e.text:
         lines += to_plain(e.text, width) + [""]
@@ -284,27 +279,27 @@ def plain_ending_card(e: EndingCard, width: int = 78) -> list[str]:
 
 def plain_codex(c: Codex, width: int = 78) -> list[str]:
     """The codex's list: the entries found, numbered, by kind."""
-    lines = _wrap(f"Codex of {c.story_title}: {c.found} of {c.total} entries found.", width)
+    lines = wrap(f"Codex of {c.story_title}: {c.found} of {c.total} entries found.", width)
     if not c.found:
-        return lines + _wrap("Nothing found yet: entries appear as you meet them in play.", width)
+        return lines + wrap("Nothing found yet: entries appear as you meet them in play.", width)
     n = 0
     for g in c.groups:
-        lines += [""] + _wrap(f"{g.title}:", width)
+        lines += [""] + wrap(f"{g.title}:", width)
         for item in g.items:
             n += 1
             lead = f"  {n}. "
-            lines += _wrap(item.name, width, lead, " " * len(lead))
-    return lines + [""] + _wrap("Type c and a number to read an entry (c 1).", width)
+            lines += wrap(item.name, width, lead, " " * len(lead))
+    return lines + [""] + wrap("Type c and a number to read an entry (c 1).", width)
 
 
 def plain_codex_entry(item: CodexItem, width: int = 78) -> list[str]:
-    return _wrap(f"-- {item.name} ({item.kind}) --", width) + to_plain(item.text, width) + _wrap(f"Source: {item.source}", width)
+    return wrap(f"-- {item.name} ({item.kind}) --", width) + to_plain(item.text, width) + wrap(f"Source: {item.source}", width)
 
 
 def plain_sources(lines_of: tuple[SourceLine, ...], width: int = 78) -> list[str]:
     if not lines_of:
-        return _wrap("This story declares no sources.", width)
-    out = _wrap("Sources: the works behind the notes.", width)
+        return wrap("This story declares no sources.", width)
+    out = wrap("Sources: the works behind the notes.", width)
     for s in lines_of:
-        out += _wrap(f"- {s.title} — {s.author}" + (f". {s.detail}" if s.detail else ""), width, "", "  ")
+        out += wrap(f"- {s.title} — {s.author}" + (f". {s.detail}" if s.detail else ""), width, "", "  ")
     return out

@@ -12,12 +12,13 @@ Every string is made inert here, as in view/screen.py.
 
 from __future__ import annotations
 
-import textwrap
 
 from game.engine.errors import StoryRuntimeError
 from game.engine.model import show_value
 from game.engine.records import record
 from game.engine.safetext import inert
+
+from .markdown import wrap
 
 # Eighths of a cell, for the bars of the chart.
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -178,10 +179,6 @@ def meter_summary(s: Series) -> str:
 
 # ------------------------------------------------------------------ as plain lines
 
-def _wrap(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent if rest is None else rest,
-                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
-
 
 def by_chapter(s: Series, chapters: tuple[ChapterMark, ...]) -> list[tuple[str, int, int]]:
     """(chapter title, value on entering it, value on leaving it or now)."""
@@ -195,22 +192,22 @@ def by_chapter(s: Series, chapters: tuple[ChapterMark, ...]) -> list[tuple[str, 
 def plain_journey(j: Journey, width: int = 78) -> list[str]:
     """Stats and the journey as plain lines: no block characters (a screen
     reader reads those as 'lower five eighths block'), a line per chapter."""
-    lines = _wrap(f"Stats: {j.story_title}", width) + [""]
+    lines = wrap(f"Stats: {j.story_title}", width) + [""]
     for s in j.stats:
-        lines += _wrap(f"{s.label}: {s.value}", width, "  ", "    ")
+        lines += wrap(f"{s.label}: {s.value}", width, "  ", "    ")
     if not j.stats:
         lines.append("  (this story shows no variables)")
     lines.append("")
     chapters = len(j.chapters)
-    lines += _wrap(f"Your journey: {j.steps} choice{'s' if j.steps != 1 else ''}"
+    lines += wrap(f"Your journey: {j.steps} choice{'s' if j.steps != 1 else ''}"
                    + (f" over {chapters} chapter{'s' if chapters != 1 else ''}." if chapters else "."), width)
     for s in j.meters:
         lines.append("")
-        lines += _wrap(f"{s.label}: {meter_summary(s)}.", width)
+        lines += wrap(f"{s.label}: {meter_summary(s)}.", width)
         moved = [f"{title}: {a} to {b}" for title, a, b in by_chapter(s, j.chapters) if a != b]
         if moved:
             rest = " Unchanged in the other chapters." if len(moved) < len(j.chapters) else ""
-            lines += _wrap("Changed in " + "; ".join(moved) + "." + rest, width, "  ")
+            lines += wrap("Changed in " + "; ".join(moved) + "." + rest, width, "  ")
         elif j.chapters and j.steps:
-            lines += _wrap("Unchanged in every chapter.", width, "  ")
+            lines += wrap("Unchanged in every chapter.", width, "  ")
     return lines
