@@ -3,7 +3,6 @@ gallery, the codex and the notes log."""
 
 from __future__ import annotations
 
-from rich.padding import Padding
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,7 +19,7 @@ from game.view.gallery import AchievementLine, CodexItem, EndingCard, codex, gal
 from .dialogs import Dialog, HelpDialog, source_text
 from .markdown import render as render_markdown
 from .safe import Text
-from .widgets import KeyBar, SafeOptionList, hanging
+from .widgets import Hanging, KeyBar, SafeOptionList, hanging
 
 
 class Page(Screen):
@@ -175,10 +174,11 @@ def achievement_line(a: AchievementLine) -> Text:
     return t
 
 
-def list_item(text: str, indent: int = 2, style: str | None = None) -> Padding:
-    """An entry of a page's list, indented; a name that wraps keeps the
-    indent (a hanging indent) instead of running back to the margin."""
-    return Padding(Text(text, style=style), (0, 0, 0, indent))
+def list_item(text: str, lead: str = "  ", style: str | None = None) -> Hanging:
+    """An entry of a page's list after its `lead` (an indent, a mark): a
+    name that wraps keeps the indent under the name (a hanging indent)
+    instead of running back to the margin."""
+    return hanging([(lead, Text(text, style=style))])
 
 
 class EndingsScreen(Page):
@@ -201,8 +201,8 @@ class EndingsScreen(Page):
             for e in g.endings:
                 key = f"{story.id}:{e.id}"
                 self.cards[key] = ending_card(e)
-                label = f"✓ {e.title}" if e.found else f"· ???  ({e.kind})"
-                opts.append(Option(list_item(label, 4), id=key))
+                lead, label = ("  ✓ ", e.title) if e.found else ("  · ", f"???  ({e.kind})")
+                opts.append(Option(list_item(label, lead), id=key))
             if g.achievements:
                 key = f"{story.id}:@achievements"
                 got, total = g.earned, len(g.achievements)
@@ -211,7 +211,7 @@ class EndingsScreen(Page):
                     card.append_text(achievement_line(a))
                     card.append("\n")
                 self.cards[key] = card
-                opts.append(Option(list_item(f"★ Achievements ({got} of {total})", 4), id=key))
+                opts.append(Option(list_item(f"Achievements ({got} of {total})", "  ★ "), id=key))
         with Vertical(classes="page"):
             yield Static("Endings and achievements", classes="page-title")
             with Horizontal(id="endings-body"):
@@ -297,7 +297,7 @@ class CodexScreen(Page):
                     self.entries[key] = item
                     opts.append(Option(list_item(item.name), id=key))
         if any(story.data.sources for story in self.stories):
-            opts.append(Option(list_item("Sources: the works behind the notes (b)", 0, "italic"), id="@sources"))
+            opts.append(Option(list_item("Sources: the works behind the notes (b)", "", "italic"), id="@sources"))
         with Vertical(classes="page"):
             yield Static(Text(f"Codex — {found} of {total} entries found"), classes="page-title")
             with Horizontal(id="codex-body"):
