@@ -133,7 +133,10 @@ def read_save(story: "Story", path) -> "Playthrough":
     return play
 
 
-SLOT_RE = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
+# A slot's name is part of its file's name (STORY.SLOT.json): letters, digits,
+# '-', '_' and spaces inside (not first or last), so it can never name
+# another folder ('/', '\\', '.' are refused) nor a hidden file.
+SLOT_RE = re.compile(r"[A-Za-z0-9_-](?:[A-Za-z0-9_ -]{0,38}[A-Za-z0-9_-])?\Z")
 AUTOSAVE = "autosave"
 PREVIOUS = "autosave-previous"
 MAX_PROFILE_BYTES = 5 * 1024 * 1024
@@ -253,7 +256,8 @@ class SaveStore:
     @staticmethod
     def check_slot(name: str) -> str:
         if not isinstance(name, str) or not SLOT_RE.match(name):
-            raise SaveError(name, "a slot name is 1–40 letters, digits, '-' or '_'")
+            raise SaveError(name, "a slot name is 1–40 letters, digits, spaces, '-' or '_' "
+                                  "(not starting or ending with a space)")
         return name
 
     def path(self, story_id: str, slot: str) -> Path:
