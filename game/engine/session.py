@@ -200,7 +200,11 @@ class Session:
         """One line announcing what the last step earned, or None."""
         if not self.earned_now:
             return None
-        return "Achievement: " + "; ".join(f"{a.title} — {a.text}" for a in self.earned_now)
+        # "; " between them, so a text's own final stop is dropped (not "freed.; …").
+        parts = [f"{a.title} — {a.text}" for a in self.earned_now]
+        parts = [p.rstrip(".") if i < len(parts) - 1 else p for i, p in enumerate(parts)]
+        label = "Achievement: " if len(parts) == 1 else "Achievements: "
+        return label + "; ".join(parts)
 
     def achievements_found(self) -> dict[str, str]:
         """Achievement id -> the date first earned, in any game (the profile)."""
