@@ -299,7 +299,8 @@ class PlainGame:
 
 
 def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int | None = None,
-              stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+              stdin: TextIO | None = None, stdout: TextIO | None = None, start_play=None) -> int:
+    """`start_play`: a Playthrough already advanced to start from (`play --at`)."""
     from game.paths import open_store
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -311,6 +312,8 @@ def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int |
         story = game.pick_story()
         if story is None:
             return 0
+    if start_play is not None:
+        return game.play(Session.from_play(story, store, start_play))
     session = None
     info = None if resume else store.in_progress(story.id)
     if info is not None:
