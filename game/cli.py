@@ -137,7 +137,7 @@ def _play(args) -> int:
         return run_plain(story, saves=args.saves, resume=args.resume, seed=args.seed, start_play=start_play)
     from game.tui.app import run_app
     return run_app(story, saves=args.saves, resume=args.resume, seed=args.seed, watch=args.watch,
-                   start_play=start_play)
+                   start_play=start_play, authoring=not args.textual)  # --textual: the browser game (serve)
 
 
 def _play_options_problem(args, story, plain: bool) -> str | None:

@@ -27,11 +27,12 @@ class OpenDiplomacyApp(LiveReloadMixin, App):
 
     def __init__(self, story: Story | None = None, saves=None, resume: bool = False,
                  seed: int | None = None, stories: list[Story] | None = None, watch: bool = False,
-                 start_play=None):
+                 start_play=None, authoring: bool = True):
         """`watch`: live reload (tui/watch.py). `start_play`: a Playthrough
-        already advanced to start from (`play --at`, playtest/reach.py)."""
+        already advanced to start from (`play --at`, playtest/reach.py).
+        `authoring=False` (the browser game) turns live reload and jumping off."""
         super().__init__()
-        self.live_init(watch)
+        self.live_init(watch, allowed=authoring)
         self.start_play = start_play
         from game.paths import open_store
         self.store, self.store_notice = open_store(saves, write_behind=True)  # autosave off the key path
@@ -215,7 +216,8 @@ class OpenDiplomacyApp(LiveReloadMixin, App):
 
 
 def run_app(story: Story | None, saves=None, resume: bool = False, seed: int | None = None,
-            watch: bool = False, start_play=None) -> int:
-    app = OpenDiplomacyApp(story, saves=saves, resume=resume, seed=seed, watch=watch, start_play=start_play)
+            watch: bool = False, start_play=None, authoring: bool = True) -> int:
+    app = OpenDiplomacyApp(story, saves=saves, resume=resume, seed=seed, watch=watch, start_play=start_play,
+                           authoring=authoring)
     app.run()
     return app.return_code or 0

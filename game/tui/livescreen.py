@@ -110,6 +110,8 @@ class LivePlayScreen(PlayScreen):
         for panel in self.query(LivePanel):
             if panel.kind == "report":
                 panel.hide()
+            elif panel.kind is None and self.app.live_folder and self.app.live_errors:
+                panel.show_errors(self.app.live_errors, self.app.live_folder)  # a new screen, the story still broken
         await super().show_scene(before)
 
     def action_toggle_watch(self) -> None:

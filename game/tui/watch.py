@@ -21,6 +21,7 @@ Tests and benchmarks await `app.next_reload()` rather than sleeping.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 
@@ -96,12 +97,17 @@ def watch_story(app, folder: str) -> None:
                                         step=STEP_MS, stop_event=worker.cancelled_event, raise_interrupt=False):
             detected = time.perf_counter()
             changed = sorted({os.path.relpath(p, os.path.abspath(folder)) for _, p in changes})
+            was_on = gc.isenabled()
+            gc.disable()  # as for `lint` (cli.gc_paused): a compile makes no garbage worth scanning for
             try:
                 story, problems = check_story(folder, cache=True)
             except Exception as exc:  # noqa: BLE001 - the watcher must say why it stopped, never die silently
                 app.post_message(StoryChanged(folder, None, [], changed, detected, time.perf_counter(),
                                               stopped=f"compiling failed unexpectedly: {exc!r}"))
                 return
+            finally:
+                if was_on:
+                    gc.enable()
             app.post_message(StoryChanged(folder, story, problems, changed, detected, time.perf_counter()))
     except (OSError, RuntimeError) as exc:
         app.post_message(StoryChanged(folder, None, [], [], time.perf_counter(), time.perf_counter(),
@@ -113,8 +119,12 @@ class LiveReloadMixin:
 
     live_folder: str | None = None
 
-    def live_init(self, watch: bool) -> None:
-        self.live_wanted = watch
+    def live_init(self, watch: bool, allowed: bool = True) -> None:
+        """`allowed`: False in the browser game (`serve`): a player there
+        must not watch the server's folders nor start searches on it."""
+        self.live_allowed = allowed
+        self.live_wanted = watch and allowed
+        self.live_errors: list = []  # the problems of the last compile, while it failed
         self.live_folder = None
         self._live_worker = None
         self._live_waiters: list[asyncio.Future] = []
@@ -129,6 +139,7 @@ class LiveReloadMixin:
             return
         self.live_stop()
         self.live_folder = folder
+        self.live_errors = []
         self.live_ready.clear()
         self._live_worker = self.run_worker(lambda: watch_story(self, folder), name="live-reload",
                                             group="live-reload", thread=True, exit_on_error=False)
@@ -140,6 +151,10 @@ class LiveReloadMixin:
         self.live_folder = None
 
     def toggle_watch(self, story) -> None:
+        if not self.live_allowed:
+            self.notify("Live reload is for writing a story: it is off in the browser game.", timeout=4,
+                        markup=False)
+            return
         if self.live_folder:
             self.live_stop()
             self.live_wanted = False
@@ -197,6 +212,7 @@ class LiveReloadMixin:
             self._resolve(ReloadResult(False, [], errors=[msg.stopped], detected=msg.detected,
                                        compiled=msg.compiled))
             return
+        self.live_errors = msg.problems if msg.story is None else []
         if msg.story is None:
             errors = [inert(str(p)) for p in msg.problems if p.is_error]
             if screen is not None:

@@ -277,3 +277,50 @@ async def test_jump_says_why_it_cannot(folder, tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen)
         assert "The office" in header(app)  # nothing changed
+
+
+async def test_an_edit_of_the_ending_redraws_the_ending_screen(folder, tmp_path):
+    from game.tui.play import EndingScreen
+    app = make_app(folder, tmp_path / "saves")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_station(pilot)
+        for key in ("2", "1"):  # wait for the morning train; continue at the border
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.press("enter")  # the ending's page
+        await pilot.pause()
+        assert isinstance(app.screen, EndingScreen)
+        assert "what was in it is not recorded" in screen_text(app)
+        await edit(app, folder / "scenes.yaml", "what was in it is not recorded", "nobody opened it")
+        await pilot.pause()
+        assert isinstance(app.screen, EndingScreen)
+        shown = screen_text(app)
+        assert "nobody opened it" in shown and "not recorded" not in shown
+
+
+async def test_the_browser_game_has_no_live_reload(folder, tmp_path):
+    story = load_story(str(folder))
+    app = OpenDiplomacyApp(story, saves=str(tmp_path / "saves"), seed=0, stories=[story], watch=True,
+                           authoring=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.live_folder is None  # --watch is ignored there
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.live_folder is None
+        assert any("off in the browser game" in n.message for n in app._notifications)
+        await pilot.press("j")
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen)
+
+
+async def test_the_errors_stay_shown_on_a_game_started_by_a_jump(folder, tmp_path):
+    app = make_app(folder, tmp_path / "saves")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await edit(app, folder / "scenes.yaml", "goto: home", "goto: hom")
+        dialog = await open_jump(pilot, app)
+        await pilot.press(*"station")
+        await search(pilot, dialog)
+        assert "The station" in header(app)
+        assert "unknown scene 'hom'" in screen_text(app)  # the new screen still says the story is broken
