@@ -270,8 +270,8 @@ class PlayScreen(GameScreen):
 
     def _mark_more_text(self) -> None:
         """Say on the choices' border when the scene text runs below the fold."""
-        if not self.is_attached:  # scheduled before the screen was closed
-            return
+        if not self.is_attached or not self.query("#story"):  # scheduled before the screen was closed
+            return  # (while it closes, it is still attached but its widgets are gone: the monkey test found it)
         story = self.query_one("#story", VerticalScroll)
         more = story.max_scroll_y > 0 and story.scroll_y < story.max_scroll_y
         self.query_one("#choices", OptionList).border_title = "▼ more text: PgDn" if more else None
