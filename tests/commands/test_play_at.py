@@ -85,3 +85,24 @@ def test_help_describes_the_options():
     text = " ".join(out.stdout.split())
     assert "--watch live reload:" in text and "--at SCENE start in SCENE" in text
     assert "--where COND with --at:" in text and "--max-states N" in text
+
+
+def test_the_guides_examples_say_what_the_guide_says(tmp_path):
+    """docs/authoring.md, "Writing with the game running beside it": each
+    `stderr-of` block is what that command prints."""
+    import os
+    import shlex
+
+    from tests.authoring.test_guide_tools import _write_guide_stories
+    from tests.test_docs import blocks
+
+    _write_guide_stories(tmp_path)
+    examples = [(attrs["stderr-of"], body) for lang, attrs, body in blocks() if "stderr-of" in attrs]
+    assert len(examples) == 3
+    for cmd, expected in examples:
+        argv = shlex.split(cmd)
+        assert argv[:2] == ["open-diplomacy", "play"]
+        out = subprocess.run([sys.executable, "-m", "game", *argv[1:]], capture_output=True, text=True, cwd=tmp_path,
+                             timeout=60, stdin=subprocess.DEVNULL,
+                             env={**os.environ, "OPEN_DIPLOMACY_SAVES": str(tmp_path / "saves")})
+        assert (out.returncode, out.stderr, out.stdout) == (1, expected, "")
