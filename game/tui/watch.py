@@ -240,7 +240,8 @@ class LiveReloadMixin:
         from .widgets import MeterPanel  # noqa: PLC0415
         session = screen.session
         old_view, old_scene = screen.view, session.play.scene
-        steps, seed = list(session.play.steps), session.play.seed
+        old_play = session.play
+        steps, seed = list(old_play.steps), old_play.seed
         try:
             play, done, failure = replay_steps(msg.story, seed, steps)
         except StoryRuntimeError as exc:
@@ -254,7 +255,16 @@ class LiveReloadMixin:
         await screen.show_scene(None)
         screen.show_notice()
         lines = screen_changes(old_view, screen.view, old_scene, play.scene)
-        warning = replay_warning(steps, done, failure, play.scene.title or play.scene.id)
+        old_text, old_ids = None, set()
+        if failure is not None:
+            taken = old_play.history_choices()
+            if done < len(taken) and taken[done][1] is not None:
+                old_scene_then, old_choice = taken[done]
+                old_text = old_choice.text.static or old_choice.id
+                old_ids = {c.id for c in old_scene_then.choices}
+        # a choice that looks renamed is one new to the scene (as migrate-check has it)
+        offered = tuple((c.id, c.text) for c in screen.view.choices if c.id not in old_ids)
+        warning = replay_warning(steps, done, failure, play.scene.title or play.scene.id, old_text, offered)
         which = ", ".join(msg.changed[:3]) + (" …" if len(msg.changed) > 3 else "")
         summary = f"Reloaded ({inert(which)})" if which else "Reloaded"
         screen.live_panel.show_report(lines, warning, summary)

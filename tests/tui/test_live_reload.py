@@ -72,10 +72,13 @@ async def test_an_edit_shows_the_new_text_on_the_same_scene(folder, tmp_path):
         result = await edit(app, folder / "scenes.yaml", "Steam, whistles", "Smoke and whistles")
         await pilot.pause()
         assert result.ok and result.warning is None
-        shown = screen_text(app)
-        assert "Smoke and whistles" in shown and "Steam, whistles" not in shown
+        text = str(app.screen.query_one("#scene-text").render())
+        assert "Smoke and whistles" in text and "Steam, whistles" not in text
         assert "The station" in header(app)
-        assert "Paragraph 1 changed" in shown  # the change report, on the panel
+        # The change report, on the panel: the words that changed.
+        assert result.lines == ["Paragraph 1 changed: “Steam, whistles, a policeman…” → "
+                                "“Smoke and whistles, a policeman…”"]
+        assert "Paragraph 1 changed: “Steam, whistles, a policeman…”" in screen_text(app)
         assert app.screen.session.play.steps == ["take"]
         assert "Smoke and whistles" in app.screen.session.play.text  # the session plays the new story
         # The game goes on on the new story, and undo walks back along the replayed steps.
@@ -161,13 +164,31 @@ async def test_a_removed_step_stops_the_replay_early_and_says_which(folder, tmp_
         await pilot.pause()
         assert result.ok
         assert result.warning == ("The replay stopped early: step 2 of 2, 'board', is no longer on offer there; "
-                                  "the game stands after step 1, in 'The station'.")
+                                  "the game stands after step 1, in 'The station'. It looks renamed to "
+                                  "'board_now': `was: [board]` on it keeps games and saves going.")
         assert "The station" in header(app)
         assert "The replay stopped early: step 2 of 2, 'board'" in screen_text(app)
         assert app.screen.session.play.steps == ["take"]
         await pilot.press("u")
         await pilot.pause()
         assert "The office" in header(app)
+
+
+async def test_a_removed_choice_is_not_taken_for_a_renamed_one(folder, tmp_path):
+    app = make_app(folder, tmp_path / "saves")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_station(pilot)
+        await pilot.press("2")  # wait for the morning train
+        await pilot.pause()
+        result = await edit(app, folder / "scenes.yaml", """      - id: wait
+        text: "Wait for the morning train."
+        do: [risk -= 1, money += 1]
+        goto: border
+""", "")
+        assert result.warning == ("The replay stopped early: step 2 of 2, 'wait', is no longer on offer there; "
+                                  "the game stands after step 1, in 'The station'.")
+        assert "Choice removed: “Wait for the morning train.” (was 2, id 'wait')" not in result.lines  # another scene
+        assert result.lines == ["This screen is now scene 'station' “The station” (it was 'border')."]
 
 
 async def test_w_turns_live_reload_on_and_off(folder, tmp_path):
