@@ -75,12 +75,23 @@ def scene_matches(story, typed: str) -> list[str]:
 class JumpDialog(Dialog):
     BINDINGS = [Binding("escape", "close", "Cancel")]
 
+    # Compact, so that everything fits at 80x24: one-line inputs, the
+    # status right under them (never scrolled out of sight), a short list.
     DEFAULT_CSS = """
-    #jump-list {
-        max-height: 8;
+    #jump-dialog Input {
+        border: none;
+        height: 1;
+        padding: 0 1;
+        margin: 0 0 1 0;
+        background: #e6dbc0;
+        color: #2a241a;
+    }
+    #jump-dialog Input:focus {
+        background: #fff8e6;
     }
     #jump-status {
         color: #7a2418;
+        height: auto;
     }
     """
 
@@ -99,11 +110,12 @@ class JumpDialog(Dialog):
             yield CompletingInput(placeholder="scene id (Tab completes)", id="jump-scene",
                                   suggester=SuggestFromList(list(self.story.scenes), case_sensitive=False))
             yield Input(placeholder="where (optional), e.g. trust >= 3 and not family", id="jump-where")
-            yield SafeOptionList(id="jump-list", markup=False)
             yield Static(id="jump-status", markup=False)
+            yield SafeOptionList(id="jump-list", markup=False)
             yield Static("Enter: go by the shortest known way · Escape: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
+        self.query_one("#jump-list").styles.max_height = 6  # app.tcss's `.dialog OptionList` outranks DEFAULT_CSS
         self._fill("")
         self.query_one("#jump-scene").focus()
 
