@@ -30,10 +30,14 @@ MAX_LISTED = 40  # scenes shown in the filtered list
 
 
 class CompletingInput(Input):
-    """An Input where Tab takes the suggestion shown (else moves on), and
-    Down goes to the list of matching scenes."""
+    """An Input where Tab completes (to the suggestion shown, else moves
+    on), and Down goes to the list of matching scenes."""
 
     BINDINGS = [Binding("tab", "complete", show=False), Binding("down", "to_list", show=False)]
+
+    def __init__(self, choices: list[str], **kw):
+        super().__init__(suggester=SuggestFromList(choices, case_sensitive=False), **kw)
+        self.choices = choices
 
     def action_to_list(self) -> None:
         ol = self.screen.query_one("#jump-list", OptionList)
@@ -43,9 +47,13 @@ class CompletingInput(Input):
             ol.focus()
 
     def action_complete(self) -> None:
-        if self._suggestion and self._suggestion != self.value:
-            self.value = self._suggestion
-            self.cursor_position = len(self.value)
+        # Decided here, not from the suggester (which answers later): a Tab
+        # typed right after the letters completes them all the same.
+        typed = self.value.lower()
+        match = next((c for c in self.choices if c.lower().startswith(typed)), None) if typed else None
+        if match is not None and match != self.value:
+            self.value = match
+            self.cursor_position = len(match)
         else:
             self.screen.focus_next()
 
@@ -107,8 +115,7 @@ class JumpDialog(Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="jump-dialog"):
             yield Static("Jump to a scene", classes="dialog-title")
-            yield CompletingInput(placeholder="scene id (Tab completes)", id="jump-scene",
-                                  suggester=SuggestFromList(list(self.story.scenes), case_sensitive=False))
+            yield CompletingInput(list(self.story.scenes), placeholder="scene id (Tab completes)", id="jump-scene")
             yield Input(placeholder="where (optional), e.g. trust >= 3 and not family", id="jump-where")
             yield Static(id="jump-status", markup=False)
             yield SafeOptionList(id="jump-list", markup=False)

@@ -83,35 +83,42 @@ class ReloadResult:
         self.drawn = 0.0
 
 
-def watch_story(app, folder: str) -> None:
-    """The watcher thread's body: wait, compile, post; until cancelled."""
+def _compile(folder: str):
+    from game.story.loader import check_story  # noqa: PLC0415
+    was_on = gc.isenabled()
+    gc.disable()  # as for `lint` (cli.gc_paused): a compile makes no garbage worth scanning for
+    try:
+        return check_story(folder, cache=True)
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def watch_story(app, folder: str, fingerprint: str | None = None) -> None:
+    """The watcher thread's body: wait, compile, post; until cancelled.
+    `fingerprint`: the story being played, when the files may have changed
+    since it was compiled (live reload turned on with `w`): compiled first,
+    and posted if it differs."""
     from textual.worker import get_current_worker  # noqa: PLC0415
     import watchfiles  # noqa: PLC0415 (only when watching)
 
-    from game.story.loader import check_story  # noqa: PLC0415
-
     worker = get_current_worker()
-    app.call_from_thread(app.live_ready.set)
     try:
+        if fingerprint is not None:
+            detected = time.perf_counter()
+            story, problems = _compile(folder)
+            if story is None or story.fingerprint != fingerprint:
+                app.post_message(StoryChanged(folder, story, problems, [], detected, time.perf_counter()))
+        app.call_from_thread(app.live_ready.set)
         for changes in watchfiles.watch(folder, watch_filter=story_file_filter(folder), debounce=DEBOUNCE_MS,
                                         step=STEP_MS, stop_event=worker.cancelled_event, raise_interrupt=False):
             detected = time.perf_counter()
             changed = sorted({os.path.relpath(p, os.path.abspath(folder)) for _, p in changes})
-            was_on = gc.isenabled()
-            gc.disable()  # as for `lint` (cli.gc_paused): a compile makes no garbage worth scanning for
-            try:
-                story, problems = check_story(folder, cache=True)
-            except Exception as exc:  # noqa: BLE001 - the watcher must say why it stopped, never die silently
-                app.post_message(StoryChanged(folder, None, [], changed, detected, time.perf_counter(),
-                                              stopped=f"compiling failed unexpectedly: {exc!r}"))
-                return
-            finally:
-                if was_on:
-                    gc.enable()
+            story, problems = _compile(folder)
             app.post_message(StoryChanged(folder, story, problems, changed, detected, time.perf_counter()))
-    except (OSError, RuntimeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - the watcher says why it stopped, never dies silently
         app.post_message(StoryChanged(folder, None, [], [], time.perf_counter(), time.perf_counter(),
-                                      stopped=f"cannot watch {folder}: {exc}"))
+                                      stopped=f"watching {folder} stopped: {exc}"))
 
 
 class LiveReloadMixin:
@@ -132,7 +139,7 @@ class LiveReloadMixin:
         self.reloads = 0
 
     # ------------------------------------------------------------ on / off
-    def live_start(self, folder: str) -> None:
+    def live_start(self, folder: str, fingerprint: str | None = None) -> None:
         """Watch `folder` (as the user named it: problems name files the way
         `lint` given the same folder does)."""
         if self.live_folder == folder and self._live_worker is not None:
@@ -141,7 +148,7 @@ class LiveReloadMixin:
         self.live_folder = folder
         self.live_errors = []
         self.live_ready.clear()
-        self._live_worker = self.run_worker(lambda: watch_story(self, folder), name="live-reload",
+        self._live_worker = self.run_worker(lambda: watch_story(self, folder, fingerprint), name="live-reload",
                                             group="live-reload", thread=True, exit_on_error=False)
 
     def live_stop(self) -> None:
@@ -164,7 +171,7 @@ class LiveReloadMixin:
             self.notify("This story has no folder to watch.", timeout=4, markup=False)
             return
         self.live_wanted = True
-        self.live_start(story.root)
+        self.live_start(story.root, story.fingerprint)  # edits made while it was off count too
         self.notify(f"Live reload is on: the game follows the files in {story.root} (j: jump to a scene).",
                     timeout=5, markup=False)
 

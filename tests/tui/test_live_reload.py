@@ -199,16 +199,23 @@ async def test_w_turns_live_reload_on_and_off(folder, tmp_path):
         await pilot.press("j")  # jumping needs live reload on
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen)
+        # An edit made while live reload is off is taken when it is turned on.
+        scenes = folder / "scenes.yaml"
+        scenes.write_text(scenes.read_text(encoding="utf-8").replace("pushes a leather bag", "slides a leather bag"),
+                          encoding="utf-8")
+        fut = app.next_reload()
         await pilot.press("w")
+        result = await asyncio.wait_for(fut, 10)
         await pilot.pause()
         assert app.live_folder == str(folder)
-        result = await edit(app, folder / "scenes.yaml", "pushes a leather bag", "slides a leather bag")
+        assert result.ok and "slides a leather bag" in screen_text(app)
+        result = await edit(app, scenes, "slides a leather bag", "hands over a leather bag")
         await pilot.pause()
-        assert "slides a leather bag" in screen_text(app)
-        assert result.ok
+        assert "hands over a leather bag" in screen_text(app)
         await pilot.press("w")
         await pilot.pause()
         assert app.live_folder is None
+        assert any("Live reload is off." in n.message for n in app._notifications)
 
 
 async def test_help_lists_the_live_reload_keys(folder, tmp_path):
