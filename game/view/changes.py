@@ -173,8 +173,9 @@ def replay_warning(steps: list[str], done: int, failure: Exception | None, scene
                 best, ratio = cid, r
         if best is not None and ratio >= RENAMED:
             hint = f" It looks renamed to '{best}': `was: [{step}]` on it keeps games and saves going."
+    stands = f"after step {done}" if done else "at the start"
     return inert(f"The replay stopped early: step {done + 1} of {len(steps)}, '{step}', {why}; "
-                 f"the game stands after step {done}, in '{scene_title}'.{hint}")
+                 f"the game stands {stands}, in '{scene_title}'.{hint}")
 
 
 RENAMED = 0.6  # text similarity above which a new choice looks like the old one renamed (as migrate-check)
