@@ -49,7 +49,7 @@ class LivePanel(Static):
         if len(errors) > MAX_SHOWN:
             t.append(f"… and {len(errors) - MAX_SHOWN} more (open-diplomacy lint {inert(folder)})\n", style="italic")
         t.append("The game goes on with the story as it was; it reloads when the files compile.", style="italic")
-        self.border_title = f"The story has {len(errors)} error{'' if len(errors) == 1 else 's'} · x: hide"
+        self._title(f"The story has {len(errors)} error{'' if len(errors) == 1 else 's'}")
         self._show("errors", t)
 
     def show_report(self, lines: list[str], warning: str | None, summary: str) -> None:
@@ -63,12 +63,17 @@ class LivePanel(Static):
         if not lines:
             t.append("Nothing changed on this screen.\n", style="italic")
         t.rstrip()
-        self.border_title = f"{summary} · x: hide"
+        self._title(summary)
         self._show("report", t)
 
     def show_message(self, title: str, message: str) -> None:
-        self.border_title = f"{title} · x: hide"
+        self._title(title)
         self._show("errors", Text(message))
+
+    def _title(self, title: str) -> None:
+        # A Text, not a str: a str border title is read as markup, and file
+        # names (`notes [draft].yaml`) are part of it.
+        self.border_title = Text(f"{title} · x: hide")
 
     def _show(self, kind: str, t: Text) -> None:
         self.kind = kind

@@ -291,6 +291,8 @@ class LiveReloadMixin:
         from game.engine.session import Session  # noqa: PLC0415
         screen = self._live_screen()
         story = screen.session.story if screen is not None else play.story
+        if play.story is not story:  # the story was reloaded while the search ran: the same steps on it
+            play, _, _ = replay_steps(story, play.seed, play.steps)
         n = len(play.steps)
         play.notice = (f"Jumped to '{play.scene.title or play.scene.id}' by the shortest known way "
                        f"({n} step{'' if n == 1 else 's'}; u walks back along it).")

@@ -354,3 +354,21 @@ async def test_the_errors_stay_shown_on_a_game_started_by_a_jump(folder, tmp_pat
         await search(pilot, dialog)
         assert "The station" in header(app)
         assert "unknown scene 'hom'" in screen_text(app)  # the new screen still says the story is broken
+
+
+async def test_file_names_and_errors_are_never_markup(folder, tmp_path):
+    (folder / "notes [draft].yaml").write_text("notes:\n  n_x:\n    text: \"[b]not bold[/b]\"\n    source: S\n",
+                                               encoding="utf-8")
+    app = make_app(folder, tmp_path / "saves")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        result = await edit(app, folder / "notes [draft].yaml", "source: S", "source: \"[red]S\"")
+        await pilot.pause()
+        assert result.ok, result.errors
+        assert "Reloaded (notes [draft].yaml) · x: hide" in screen_text(app)
+        result = await edit(app, folder / "notes [draft].yaml", "n_x:", "n_x: [")
+        await pilot.pause()
+        assert not result.ok
+        shown = screen_text(app)
+        assert f"{folder / 'notes [draft].yaml'}:" in shown
+        assert app._exception is None
