@@ -110,12 +110,31 @@ def watch_story(app, folder: str, fingerprint: str | None = None) -> None:
             if story is None or story.fingerprint != fingerprint:
                 app.post_message(StoryChanged(folder, story, problems, [], detected, time.perf_counter()))
         app.call_from_thread(app.live_ready.set)
-        for changes in watchfiles.watch(folder, watch_filter=story_file_filter(folder), debounce=DEBOUNCE_MS,
-                                        step=STEP_MS, stop_event=worker.cancelled_event, raise_interrupt=False):
-            detected = time.perf_counter()
-            changed = sorted({os.path.relpath(p, os.path.abspath(folder)) for _, p in changes})
-            story, problems = _compile(folder)
-            app.post_message(StoryChanged(folder, story, problems, changed, detected, time.perf_counter()))
+        polling = False
+        while True:
+            try:
+                for changes in watchfiles.watch(folder, watch_filter=story_file_filter(folder), debounce=DEBOUNCE_MS,
+                                                step=STEP_MS, stop_event=worker.cancelled_event,
+                                                raise_interrupt=False, force_polling=polling):
+                    detected = time.perf_counter()
+                    changed = sorted({os.path.relpath(p, os.path.abspath(folder)) for _, p in changes})
+                    try:
+                        story, problems = _compile(folder)
+                    except Exception as exc:  # noqa: BLE001 - a compiler bug: say so, stop watching
+                        app.post_message(StoryChanged(folder, None, [], changed, detected, time.perf_counter(),
+                                                      stopped=f"compiling failed unexpectedly: {exc!r}"))
+                        return
+                    app.post_message(StoryChanged(folder, story, problems, changed, detected,
+                                                  time.perf_counter()))
+                return
+            except (FileNotFoundError, PermissionError):
+                raise
+            except (OSError, RuntimeError):
+                if polling:
+                    raise
+                # The system's change notifications cannot be had (inotify's
+                # limits, some network folders): watchfiles polls instead.
+                polling = True
     except Exception as exc:  # noqa: BLE001 - the watcher says why it stopped, never dies silently
         app.post_message(StoryChanged(folder, None, [], [], time.perf_counter(), time.perf_counter(),
                                       stopped=f"watching {folder} stopped: {exc}"))
