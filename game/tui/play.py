@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -270,11 +271,15 @@ class PlayScreen(GameScreen):
 
     def _mark_more_text(self) -> None:
         """Say on the choices' border when the scene text runs below the fold."""
-        if not self.is_attached or not self.query("#story"):  # scheduled before the screen was closed
-            return  # (while it closes, it is still attached but its widgets are gone: the monkey test found it)
-        story = self.query_one("#story", VerticalScroll)
+        if not self.is_attached:  # scheduled before the screen was closed
+            return
+        try:
+            story = self.query_one("#story", VerticalScroll)
+            choices = self.query_one("#choices", OptionList)
+        except NoMatches:  # closing: still attached, its widgets already going (found by the monkey test)
+            return
         more = story.max_scroll_y > 0 and story.scroll_y < story.max_scroll_y
-        self.query_one("#choices", OptionList).border_title = "▼ more text: PgDn" if more else None
+        choices.border_title = "▼ more text: PgDn" if more else None
 
     # ------------------------------------------------------------ other keys
     async def action_undo(self) -> None:
