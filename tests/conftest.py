@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 _SAVES = tempfile.mkdtemp(prefix="od-test-saves-")
 os.environ["OPEN_DIPLOMACY_SAVES"] = _SAVES
 atexit.register(shutil.rmtree, _SAVES, True)
+# Nor the player's cache and config folders (the parse cache, settings):
+# platformdirs follows the XDG variables, here and in subprocesses.
+_XDG = tempfile.mkdtemp(prefix="od-test-xdg-")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_XDG, "cache")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_XDG, "config")
+atexit.register(shutil.rmtree, _XDG, True)
 # Nor the player's settings (the user config folder): each test gets a
 # config folder of its own (see `own_config` below), so a test that changes a
 # setting, or presses keys at random, never changes how the next one plays.
@@ -33,6 +39,7 @@ def own_config(monkeypatch, tmp_path_factory):
     folder = tmp_path_factory.mktemp("config", numbered=True)
     monkeypatch.setenv("OPEN_DIPLOMACY_CONFIG", str(folder))
     return folder
+
 
 MANIFEST = """\
 format: 1

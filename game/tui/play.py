@@ -8,6 +8,7 @@ from .safe import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -22,12 +23,17 @@ from game.view.screen import build_screen, build_step, pick
 
 from .dialogs import HelpDialog, LoadDialog, SaveDialog, StoryErrorDialog
 from .markdown import render as render_markdown
-from .widgets import (KeyBar, MeterPanel, Panel, SafeOptionList, SteadyHorizontal, SteadyStatic, SteadyVertical,
-                      TextPane)
+from .widgets import (HeaderLine, KeyBar, MeterPanel, SafeOptionList, SteadyHorizontal, SteadyStatic,
+                      SteadyVertical, TextPane, hanging)
 
 
 # Enter on the choices is ignored this long after a new scene appears.
 ENTER_GUARD = 0.5
+
+
+def scene_markdown(**kw) -> Static:
+    """Author Markdown, drawn by our own small renderer (see markdown.py)."""
+    return Static(**kw)
 
 
 def choice_prompt(i: int, text: str, reason: str | None) -> Text:
@@ -71,6 +77,10 @@ class GameScreen(Screen):
         from .pages import NotesScreen  # noqa: PLC0415
         self.app.push_screen(NotesScreen(self.session))
 
+    def action_stats(self) -> None:
+        from .stats import StatsScreen  # noqa: PLC0415
+        self.app.push_screen(StatsScreen(self.session))
+
     def action_record(self) -> None:
         try:
             path = record(self.session)
@@ -87,8 +97,9 @@ class PlayScreen(GameScreen):
         Binding("l", "load", "Load"),
         Binding("n", "notes", "Notes"),
         Binding("c", "codex", "Codex"),
+        Binding("t", "stats", "Stats"),
         Binding("e", "endings", "Endings", show=False),
-        Binding("r", "record", "Record", show=False),  # in the help; the key line has room for 80 columns
+        Binding("r", "record", "Record", show=False),  # in the help: so that Settings and Title fit 80 columns
         Binding("question_mark", "help", "Help"),
         Binding("o", "settings", "Settings"),
         Binding("escape", "title", "Title"),
@@ -117,7 +128,7 @@ class PlayScreen(GameScreen):
 
     def compose(self) -> ComposeResult:
         with SteadyVertical(id="top"):  # header and notice stack (two docked widgets would overlap)
-            yield Panel(id="header")
+            yield HeaderLine(id="header")
             yield SteadyStatic(id="notice", markup=False)
         with SteadyHorizontal(id="body"):
             yield TextPane(self.settings.width, id="story")
@@ -159,17 +170,22 @@ class PlayScreen(GameScreen):
     def _show(self, before: dict | None, note=None, read: bool = False) -> None:
         """`read`: the player has read this scene already (after an undo):
         all of it at once, whatever the setting."""
+        self.new_screen()
         self._stale = False
         self._shown_at = time.monotonic()
         view = self.view = build_screen(self.session, before)
         self._note = note
-        self.query_one("#header", Panel).show(Content(view.header))
+        self.query_one("#header", HeaderLine).show(view)
         by_paragraph = self.settings.reveal == "paragraph" and not read
         self._units = self._text_units(view, note, by_paragraph=by_paragraph)
         self._revealed = 1 if by_paragraph else len(self._units)
         self._draw_text("home")
         self.query_one("#side", MeterPanel).show(view)
         self._fill_choices()
+
+    def new_screen(self) -> None:
+        """Called before each new screen is drawn (a step, an undo, a load, a
+        reload): for a subclass's panels (livescreen.py)."""
 
     def _text_units(self, view, note, by_paragraph: bool) -> list[Content]:
         texts = paragraphs(view.text) if by_paragraph else ([view.text] if view.text.strip() else [])
@@ -359,7 +375,7 @@ class PlayScreen(GameScreen):
     def show_ending(self) -> None:
         if not self.is_attached or not self.is_current:
             return
-        self.app.push_screen(self.app.ending_screen(self.session), callback=self._ending_closed)
+        self.app.push_screen(EndingScreen(self.session), callback=self._ending_closed)
 
     async def _ending_closed(self, result) -> None:
         if result == "undo":
@@ -411,28 +427,6 @@ class PlayScreen(GameScreen):
         self.app.push_screen(LoadDialog(self.store, story.id, story.title), callback=chosen)
 
 
-def ending_content(story_title: str, view) -> Content:
-    """The ending page: the ending's title, the scene's text and the ending's,
-    then how the path compared with history, then the endings found."""
-    e = view.ending
-    section = "bold $od-label"
-    parts: list = ["\n", (inert(f"{story_title} — the end"), section), "\n", (inert(e.title), "bold $od-mark"), "\n\n",
-                   Content.from_rich_text(render_markdown(view.text))]
-    if e.text:
-        parts += ["\n\n", Content.from_rich_text(render_markdown(e.text)).stylize_before("$od-label")]
-    parts += ["\n\n", ("Your path and history", section), "\n"]
-    if e.decisions:
-        parts.append(inert(f"You chose as they did in {e.same} of {e.decisions} decisions."))
-        for d in e.divergences:
-            parts += ["\n", (inert(f"• {d.scene_title}: "), "bold $od-label"),
-                      (inert(f"you chose “{d.chosen}”; history: " + " / ".join(f"“{h}”" for h in d.history)),
-                       "$od-label")]
-    else:
-        parts.append("You met none of the decisions the real people faced.")
-    parts += ["\n\n", (inert(f"Endings found: {e.found} of {e.total}"), section), "\n"]
-    return Content.assemble(*parts)
-
-
 def note_content(note) -> Content:
     """A note drawn below the scene's text (notes inline): its heading, its
     text, its source and the works it cites."""
@@ -446,9 +440,7 @@ def note_content(note) -> Content:
 
 
 class EndingScreen(GameScreen):
-    """The ending: its text, how the path compared with history, endings found.
-    One is kept (app.ending_screen) and refilled for each ending reached: a
-    new screen costs Textual two layouts and its styles, ~3x a refill."""
+    """The ending: its text, how the path compared with history, endings found."""
 
     BINDINGS = [
         Binding("u", "undo", "Undo last choice"),
@@ -456,6 +448,7 @@ class EndingScreen(GameScreen):
         Binding("n", "notes", "Notes"),
         Binding("e", "endings", "Endings"),
         Binding("c", "codex", "Codex"),
+        Binding("t", "stats", "Stats", show=False),
         Binding("r", "record", "Record"),
         Binding("escape", "title", "Title"),
         Binding("q", "quit", "Quit"),
@@ -463,30 +456,36 @@ class EndingScreen(GameScreen):
     _done = False
 
     def compose(self) -> ComposeResult:
-        # One pane of text (a screen of ten widgets cost ~3x as much to open).
-        yield TextPane(self.app.settings.width, classes="page", id="ending-page")
+        from .stats import journey_section  # noqa: PLC0415 (only the ending needs it)
+        s = self.session
+        e = build_screen(s).ending
+        self.ending = e
+        with VerticalScroll(classes="page", id="ending-page"):
+            yield Static(Text(f"{s.story.title} — the end"), classes="page-section")
+            yield Static(Text(e.title), classes="ending-title", id="ending-title")
+            yield scene_markdown(id="ending-scene")
+            if e.text:
+                yield scene_markdown(id="ending-text", classes="ending-epilogue")
+            yield Static("Your path and history", classes="page-section")
+            if e.decisions:
+                yield Static(Text(f"You chose as they did in {e.same} of {e.decisions} decisions."), id="ending-compare")
+                for d in e.divergences:
+                    t = Text()
+                    t.append(f"{d.scene_title}: ", style="bold")
+                    t.append(f"you chose “{d.chosen}”; history: ")
+                    t.append(" / ".join(f"“{h}”" for h in d.history))
+                    yield Static(hanging([("• ", t)]), classes="divergence")
+            else:
+                yield Static("You met none of the decisions the real people faced.")
+            yield Static(Text(f"Endings found: {e.found} of {e.total}"), classes="page-section", id="ending-count")
+            yield from journey_section(s)
         yield KeyBar(self.BINDINGS)
 
-    def on_mount(self) -> None:
-        self._fill()
-
-    def show(self, session: Session) -> "EndingScreen":
-        """This screen for the ending `session` has reached."""
-        self.session = session
-        self._done = False
-        if self.is_mounted:
-            self._fill()
-        return self
-
-    def _fill(self) -> None:
-        view = build_screen(self.session)
-        self.ending = view.ending
-        page = self.query_one("#ending-page", TextPane)
-        page.set_measure(self.app.settings.width)
-        page.show(ending_content(self.session.story.title, view))
-
-    def settings_changed(self, old) -> None:
-        self.query_one("#ending-page", TextPane).set_measure(self.app.settings.width)
+    async def on_mount(self) -> None:
+        self.query_one("#ending-scene", Static).update(
+            Content.from_rich_text(render_markdown(build_screen(self.session).text)))
+        if self.ending.text:
+            self.query_one("#ending-text", Static).update(Content.from_rich_text(render_markdown(self.ending.text)))
 
     def _close(self, result) -> None:
         if not self._done:

@@ -15,7 +15,9 @@ and one frame (tests/benchmarks/bench_startup.py).
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
+from rich.table import Table
 from textual.content import Content
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
@@ -28,6 +30,8 @@ from textual.widgets import OptionList, Static
 
 from game.engine.safetext import inert
 from game.engine.story import Story
+
+from .safe import Text
 
 BAR = 14
 
@@ -148,6 +152,38 @@ class MeterPanel(Panel):
         super().show(Content.assemble(*parts))
 
 
+class Hanging:
+    """Rows of (lead, text) where a wrapped text keeps its indent under the
+    text, not under the lead (a hanging indent): list bullets, the slot name
+    of a save. `lead_width`: the lead column's least width; `lead_max`: its
+    most (a longer lead folds onto more lines); `gap`: spaces after it.
+    str() gives the plain text (what a test or a screen reader reads)."""
+
+    def __init__(self, rows, lead_width: int | None = None, lead_max: int | None = None, gap: int = 0):
+        self.rows = [(lead if isinstance(lead, Text) else Text(lead), text) for lead, text in rows]
+        grid = Table.grid(padding=0, expand=True)
+        grid.add_column(no_wrap=lead_max is None, min_width=lead_width, max_width=lead_max, overflow="fold")
+        if gap:
+            grid.add_column(width=gap, no_wrap=True)
+        grid.add_column(ratio=1)
+        for lead, text in self.rows:
+            grid.add_row(lead, Text(" " * gap), text) if gap else grid.add_row(lead, text)
+        self.gap = gap
+        self.table = grid
+
+    def __rich_console__(self, console, options):
+        yield self.table
+
+    def __rich_measure__(self, console, options):
+        return self.table.__rich_measure__(console, options)
+
+    def __str__(self) -> str:
+        return "\n".join(lead.plain + " " * self.gap + text.plain for lead, text in self.rows)
+
+
+hanging = Hanging
+
+
 class TextPane(SteadyScrollbars, ScrollView):
     """Long text that scrolls, drawn line by line from one `Content`: wrapped
     at a measure (`measure` characters, 0 for the whole width) and centred
@@ -200,6 +236,10 @@ class TextPane(SteadyScrollbars, ScrollView):
     @property
     def line_count(self) -> int:
         return len(self._strips)
+
+    def render(self) -> Content:
+        """The whole text (it is drawn line by line: this is what str() of it reads)."""
+        return self._content
 
     def _wrap(self) -> None:
         width = self.scrollable_content_region.width
@@ -271,7 +311,19 @@ class SafeOptionList(SteadyScrollbars, OptionList):
     steady (see SteadyScrollbars), and `set_options` leaves the scrollbar
     to the layout: measured against the list's old height, new options
     taller than it would show a scrollbar that the layout (which gives the
-    list its new height) hides again, with a second layout."""
+    list its new height) hides again, with a second layout.
+
+    Its height is worked out for the width left beside a scrollbar: Textual
+    8.2.8 measures an auto-height list at its full width but draws it beside
+    the scrollbar once one shows (or always, with a stable scrollbar
+    gutter), so an option that fits only the full width wraps onto a line
+    the height has no room for, which keeps the scrollbar showing: the last
+    words of the last choice were hidden (Nero, c01_why at 100x30).
+    Measured at the narrower width the list always fits without a
+    scrollbar."""
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return super().get_content_height(container, viewport, max(1, width - self.styles.scrollbar_size_vertical))
 
     _filling = False
     _width = -1
@@ -330,10 +382,48 @@ def key_label(key: str) -> str:
     return KEY_NAMES.get(key, key)
 
 
+# Always on the key line, however narrow: the rest are listed by the help.
+KEEP_KEYS = ("question_mark", "o", "q")  # help, settings (a theme, a text width one may need to read), quit
+
+
+def fit_keys(keys: list[tuple[str, str, str]], width: int) -> list[tuple[str, str, str, int | None]]:
+    """What the key line shows of a screen's keys (binding key, label,
+    description) in `width` cells, as (space before, label, description,
+    index in `keys` or None for the ellipsis): every key with two spaces
+    between when they fit; else one space; else the help and quit keys are
+    kept and the others dropped from the right, one ellipsis standing for
+    them where the first was."""
+    def items(kept, gap):
+        out, cut = [], False
+        for i, ((key, label, desc), keep) in enumerate(zip(keys, kept)):
+            if keep or not cut:
+                space = " " if not out else " " * gap
+                out.append((space, label, desc, i) if keep else (space, "…", "", None))
+                cut = cut or not keep
+        return out
+
+    def cost(line):
+        return sum(len(sp) + len(label) + (len(desc) + 1 if desc else 0) for sp, label, desc, _ in line)
+
+    kept = [True] * len(keys)
+    for gap in (2, 1):
+        if cost(items(kept, gap)) <= width:
+            return items(kept, gap)
+    for i in range(len(keys) - 1, -1, -1):
+        if keys[i][0] in KEEP_KEYS:
+            continue
+        kept[i] = False
+        if cost(items(kept, 1)) <= width:
+            break
+    return items(kept, 1)
+
+
 class KeyBar(Static):
-    """The keys of a screen, drawn once as one line of text. Textual's Footer
-    builds a widget per key and rebuilds them whenever a dialog opens or
-    closes (~30 ms each time, measured); the keys here never change."""
+    """The keys of a screen as one line of text; a click on a key does what
+    the key does. Textual's Footer builds a widget per key and rebuilds them
+    whenever a dialog opens or closes (~30 ms each time, measured); this
+    line is redrawn only when its width changes, and fits it (fit_keys):
+    the quit key is never cut off."""
 
     DEFAULT_CSS = """
     KeyBar {
@@ -347,12 +437,68 @@ class KeyBar(Static):
     """
 
     def __init__(self, bindings, **kw):
-        parts = []
-        for b in bindings:
-            if not getattr(b, "show", False) or not b.description:
-                continue
-            parts.append((f" {b.key_display or key_label(b.key)}", "bold $od-bright"))
-            parts.append(f" {inert(b.description)} ")
-        if parts:
-            parts[-1] = parts[-1].rstrip()  # 80 columns hold the play screen's keys exactly
-        super().__init__(Content.assemble(*parts), **kw)
+        shown = [b for b in bindings if getattr(b, "show", False) and b.description]
+        self.keys = [(b.key, b.key_display or key_label(b.key), b.description) for b in shown]
+        self.actions = [b.action for b in shown]
+        self._width = 80
+        super().__init__(self._line(self._width), **kw)
+
+    def _line(self, width: int) -> Content:
+        parts: list = []
+        x = 0
+        self._spans = []  # (first cell, cell after the last, action) of each key shown
+        for space, label, desc, i in fit_keys(self.keys, width):
+            parts.append(space)
+            x += cell_len(space)
+            start = x
+            parts.append((inert(label), "bold $od-bright"))
+            x += cell_len(label)
+            if desc:
+                parts.append(inert(f" {desc}"))
+                x += cell_len(desc) + 1
+            if i is not None:
+                self._spans.append((start, x, self.actions[i]))
+        return Content.assemble(*parts)
+
+    async def on_click(self, event) -> None:
+        """A click on a key does what pressing it does (on this bar's screen)."""
+        for start, end, action in self._spans:
+            if start <= event.x < end:
+                event.stop()
+                await self.run_action(f"screen.{action}")
+                return
+
+    def on_resize(self, event) -> None:
+        width = self.size.width
+        if width and width != self._width:
+            self._width = width
+            self.update(self._line(width), layout=False)
+
+
+class HeaderLine(Panel):
+    """The play screen's header: story · chapter · scene on one line when it
+    fits; else without the story's title; else chapter and scene on two
+    lines (never cut off with an ellipsis while two lines hold it). Redrawn
+    in place (a Panel): a layout only when it changes its number of lines."""
+
+    parts: tuple = ()
+
+    def show(self, view) -> None:  # type: ignore[override]
+        self.parts = (view.story_title, view.chapter, view.scene_title)
+        self._fit(self.content_size.width or 78)
+
+    def _fit(self, width: int) -> None:
+        story, chapter, scene = self.parts
+        place = " · ".join(x for x in (chapter, scene) if x)
+        full = " · ".join(x for x in (story, chapter, scene) if x)
+        if len(full) <= width or not place:
+            text = full
+        elif len(place) <= width or not (chapter and scene):
+            text = place
+        else:
+            text = f"{chapter}\n{scene}"
+        super().show(Content(inert(text)))
+
+    def on_resize(self, event) -> None:
+        if self.parts and self.content_size.width:
+            self._fit(self.content_size.width)

@@ -11,13 +11,12 @@ made inert here (game/engine/safetext.py).
 
 from __future__ import annotations
 
-import textwrap
 
 from game.engine.model import show_value
 from game.engine.records import record
 from game.engine.safetext import inert
 
-from .markdown import paragraphs, to_plain
+from .markdown import paragraphs, to_plain, wrap
 
 NOTE_HEADING = "What really happened"
 
@@ -174,10 +173,6 @@ def pick(screen: Screen, number: int) -> tuple[ChoiceLine | None, str | None]:
 
 # ------------------------------------------------------------------ as plain lines
 
-def _wrap(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent if rest is None else rest,
-                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
-
 
 def plain_screen(screen: Screen, width: int = 78) -> list[str]:
     """The screen as plain-mode lines (also the text of blessed transcripts)."""
@@ -197,17 +192,17 @@ def plain_parts(screen: Screen, width: int = 78) -> tuple[list[str], list[list[s
     if title:
         head += [f"== {title} ==", ""]
     if screen.notice:
-        head += _wrap(f"(Note: {screen.notice})", width) + [""]
+        head += wrap(f"(Note: {screen.notice})", width) + [""]
     paras = [to_plain(p, width) for p in paragraphs(screen.text)] if screen.text else []
     if screen.ending is not None:
         return head, paras, plain_ending(screen.ending, width)
     tail: list[str] = []
     if screen.gauges:
-        tail += _wrap("  ".join(f"{g.label}: {g.value}/{g.hi}" for g in screen.gauges), width) + [""]
+        tail += wrap("  ".join(f"{g.label}: {g.value}/{g.hi}" for g in screen.gauges), width) + [""]
     for c in screen.choices:
         label = c.text if c.enabled else f"(not possible: {c.reason}) {c.text}" if c.reason else f"(not possible) {c.text}"
         lead = f"  {c.number}. "
-        tail += _wrap(label, width, lead, " " * len(lead))
+        tail += wrap(label, width, lead, " " * len(lead))
     return head, paras, tail
 
 
@@ -216,10 +211,10 @@ def plain_ending(e: EndingView, width: int = 78) -> list[str]:
     if e.text:
         lines += to_plain(e.text, width) + [""]
     if e.decisions:
-        lines += _wrap(f"You chose as they did in {e.same} of {e.decisions} decisions.", width)
+        lines += wrap(f"You chose as they did in {e.same} of {e.decisions} decisions.", width)
         for d in e.divergences:
             history = " / ".join(f'"{t}"' for t in d.history)
-            lines += _wrap(f'- {d.scene_title}: you chose "{d.chosen}"; history: {history}', width, "  ", "    ")
+            lines += wrap(f'- {d.scene_title}: you chose "{d.chosen}"; history: {history}', width, "  ", "    ")
         lines.append("")
     lines.append(f"Endings found: {e.found} of {e.total}.")
     return lines
@@ -229,9 +224,9 @@ def plain_note(n: NoteView, width: int = 78) -> list[str]:
     """A note as plain lines: its heading, its text, its source and the works it cites."""
     lines = [f"-- {n.heading}" + (f": {n.title}" if n.title else "") + " --"]
     lines += to_plain(n.text, width)
-    lines += _wrap(f"Source: {n.source}", width)
+    lines += wrap(f"Source: {n.source}", width)
     if n.cites:
-        lines += _wrap("Sources: " + "; ".join(n.cites), width)
+        lines += wrap("Sources: " + "; ".join(n.cites), width)
     return lines
 
 
@@ -240,7 +235,7 @@ def plain_step(step: StepView, width: int = 78) -> list[str]:
     if step.note is not None:
         lines += [""] + plain_note(step.note, width)
     if step.unlocked:
-        lines += _wrap("New in the codex: " + ", ".join(step.unlocked), width)
+        lines += wrap("New in the codex: " + ", ".join(step.unlocked), width)
     if step.achieved:
-        lines += _wrap("Achievement: " + "; ".join(step.achieved), width)
+        lines += wrap("Achievement: " + "; ".join(step.achieved), width)
     return lines

@@ -70,7 +70,7 @@ async def test_o_opens_the_settings_from_the_play_and_title_screens(story, tmp_p
         await take(pilot, "escape")
         assert isinstance(app.screen, PlayScreen)
         await take(pilot, "question_mark")
-        assert isinstance(app.screen, HelpDialog) and "settings: notes, text width" in screen_text(app)
+        assert isinstance(app.screen, HelpDialog) and "? / o this help; settings (notes, text width" in screen_text(app)
     app = make_app(story, tmp_path, start=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
