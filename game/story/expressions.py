@@ -195,10 +195,7 @@ def _parse_new(src: str, mode: str) -> ast.AST:
 
 def compile_condition(src: str, scope: Scope) -> Compiled:
     tree = _parse(src, "eval", scope)
-    c = _compile(tree.body, scope)
-    if scope.in_text:
-        scope.text_cond_reads.update(n.id for n in ast.walk(tree)
-                                     if type(n) is ast.Name and n.id in scope.variables)
+    c = _compile(tree.body, scope)  # a name it reads inside a text goes to text_cond_reads
     if c.type != BOOL:
         raise ExprError(f"a condition must be true or false, but this is {_a(c.type)}")
     return c
@@ -252,6 +249,8 @@ def _compile(node: ast.AST, scope: Scope) -> Compiled:
         scope.local.add(name)
         if not scope.in_text:
             scope.decision_reads.add(name)
+        else:  # a condition inside a text: it steers what the player reads
+            scope.text_cond_reads.add(name)
         return Compiled(lambda p, n=name: p.vars[n], var.type)
     if kind is ast.UnaryOp:
         operand = _compile(node.operand, scope)
