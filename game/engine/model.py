@@ -325,6 +325,12 @@ class Scene:
     choice_aliases: Mapping = MappingProxyType({})  # old choice id (`was:`) -> id
     has_fallback: bool = False
 
+    def __post_init__(self) -> None:
+        # Entering it does more than its effects: it unlocks codex entries,
+        # passes straight through, or decides its offer at once (one test on
+        # the step path instead of three).
+        _set(self, "entry_work", bool(self.unlock) or not self.pause or self.offer_draws)
+
 
 @record
 class Note:

@@ -128,9 +128,14 @@ class Playthrough:
         """Everything the player reads on this screen (§11.3): the last
         choice's reply, the texts passed through, the scene's text."""
         offer = self._offer
-        text = offer[0] if offer is not None else self.scene.text.render(self)
-        if self.reply is None and not self._passed:
-            return text
+        if offer is None:
+            if self.reply is None and not self._passed:
+                return self.scene.text.render(self)
+            text = self.scene.text.render(self)
+        else:
+            text = offer[0]
+            if self.reply is None and not self._passed:
+                return text
         return "\n\n".join([x for x in (self.reply, *self._passed, text) if x])
 
     @property
@@ -316,13 +321,16 @@ class Playthrough:
             stage = 2
             for eff in scene.effects:
                 eff(self)
-            if scene.unlock:
-                self._unlock(scene)
-            if not scene.pause:  # only a scene without choices can have `pause: false`
-                entered = [target]
-                scene, f = self._pass_through(scene, entered)
-                fired = f or fired
-            self._offer = self._decide_offer() if scene.offer_draws else None
+            if scene.entry_work:
+                if scene.unlock:
+                    self._unlock(scene)
+                if not scene.pause:  # only a scene without choices can have `pause: false`
+                    entered = [target]
+                    scene, f = self._pass_through(scene, entered)
+                    fired = f or fired
+                self._offer = self._decide_offer() if scene.offer_draws else None
+            else:
+                self._offer = None
         except (StoryRuntimeError, RecursionError) as exc:
             self._rollback((sc, chapter, rng, log, n_unlocked, key, entered, offer, calls, reply, passed), stage)
             if isinstance(exc, RecursionError):
