@@ -50,8 +50,10 @@ class Outcomes:
 class Offer(namedtuple("Offer", ("text", "ending_text", "views", "takeable"))):
     """What the current scene shows and offers, decided once per entry:
     its text, its ending's text, the ChoiceViews in order (locked ones
-    included) and id -> ChoiceDef of the enabled ones. A tuple, made with
-    `_offer(...)` in one C call (this is on every step's path)."""
+    included) and id -> ChoiceDef of the enabled ones. Held in
+    `Playthrough._offer` only when the offer draws from chance or has a
+    fallback (or the explorer asks for one). A tuple, made with `_new_tuple`
+    in one C call."""
 
     __slots__ = ()
 
