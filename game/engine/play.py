@@ -220,6 +220,20 @@ class Playthrough:
     # ------------------------------------------------------------ stepping
     def choose(self, choice_id) -> StepResult:
         """Take a choice on offer; ValueError naming what is on offer otherwise."""
+        c, n_unlocked, fired, scene = self._advance(choice_id)
+        note = c.note
+        story = self.story
+        unlocked = self.unlocked
+        new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
+        achieved = self._check_achievements() if self._achs else ()
+        return StepResult(c, story.notes[note] if note is not None else None, new, fired, scene, self.reply,
+                          achieved)
+
+    def _advance(self, choice_id) -> tuple:
+        """The step of `choose`, without what it tells the player (the
+        exhaustive explorer's step; achievements are not checked). Returns
+        (the choice, unlocked entries before, the trigger's target or None,
+        the scene reached)."""
         cid = choice_id if choice_id.__class__ is str else str(choice_id)
         c = self._find(cid)
         if c is None:
@@ -294,12 +308,7 @@ class Playthrough:
             raise exc.in_context(sc.id, cid, c.where) from None
         self.steps.append(cid)
         self._history.append((sc, chapter, rng, log, n_unlocked, key, entered, offer, calls, reply, passed))
-        note = c.note
-        story = self.story
-        new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
-        achieved = self._check_achievements() if self._achs else ()
-        return StepResult(c, story.notes[note] if note is not None else None, new, fired, scene, self.reply,
-                          achieved)
+        return c, n_unlocked, fired, scene
 
     def _check_achievements(self) -> tuple:
         """Earn every achievement whose `when` holds now (once per game)."""

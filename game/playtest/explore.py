@@ -777,6 +777,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     v = play.vars
     history = play._history
     reached = rep.reached
+    step = play._advance  # choose() without its StepResult: achievements are checked here (check)
 
     def expand(i: int) -> None:
         eoff.append(len(edst))  # states are expanded in index order
@@ -821,7 +822,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
             while forks:
                 fork.reset(forks.pop())
                 try:
-                    play.choose(cid)
+                    step(cid)
                 except StoryRuntimeError as exc:
                     forks.extend(fork.forks)
                     ek = (sid, cid, str(exc))
@@ -1234,7 +1235,7 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
                 plan = plans[p]
                 fork.reset(list(plan[4]))
                 try:
-                    play.choose(plan[3])
+                    play._advance(plan[3])
                 except StoryRuntimeError:
                     continue
                 ndead = dead_of[plan[5]]
