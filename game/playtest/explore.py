@@ -511,15 +511,17 @@ def _dep_closure(deps) -> dict[str, frozenset]:
 def _components(n: int, off, edst, roots) -> tuple[array, array]:
     """The strongly connected components of the edge graph reachable from
     `roots` (iterative Tarjan), sinks first: (the states, component by
-    component; the end of each component in that list)."""
+    component; the end of each component in that list). The stacks are
+    arrays: a long chain of states makes them as deep as it is long."""
     idx = array("q", [-1]) * n
     low = array("q", [0]) * n
-    comp = array("q", [-1]) * n
     onst = bytearray(n)
-    stack: list[int] = []
+    stack = array("q")
     order = array("q")
     ends = array("q")
-    counter = ncomp = 0
+    wv = array("q")  # the depth-first path: states, and the next edge of each
+    we = array("q")
+    counter = 0
     for r in roots:
         if idx[r] >= 0:
             continue
@@ -527,41 +529,42 @@ def _components(n: int, off, edst, roots) -> tuple[array, array]:
         counter += 1
         stack.append(r)
         onst[r] = 1
-        work = [[r, off[r]]]
-        while work:
-            top = work[-1]
-            v, e = top
+        wv.append(r)
+        we.append(off[r])
+        while wv:
+            v = wv[-1]
+            e = we[-1]
             end = off[v + 1]
             pushed = False
             while e < end:
                 w = edst[e]
                 e += 1
                 if idx[w] < 0:
-                    top[1] = e
+                    we[-1] = e
                     idx[w] = low[w] = counter
                     counter += 1
                     stack.append(w)
                     onst[w] = 1
-                    work.append([w, off[w]])
+                    wv.append(w)
+                    we.append(off[w])
                     pushed = True
                     break
                 if onst[w] and idx[w] < low[v]:
                     low[v] = idx[w]
             if pushed:
                 continue
-            work.pop()
+            wv.pop()
+            we.pop()
             if low[v] == idx[v]:
                 while True:
                     w = stack.pop()
                     onst[w] = 0
-                    comp[w] = ncomp
                     order.append(w)
                     if w == v:
                         break
-                ncomp += 1
                 ends.append(len(order))
-            if work:
-                u = work[-1][0]
+            if wv:
+                u = wv[-1]
                 if low[v] < low[u]:
                     low[u] = low[v]
     return order, ends
@@ -897,7 +900,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
         if several:
             _spread(story, space, play, fork, keys, shadow, summaries, several, eoff, edst, elab, lab_info,
                     pairs, tdead, dead_types)
-    _ranges(rep, space, tdead, keys, summaries, written_seen)
+    _ranges(rep, space, tdead, keys, summaries, written_seen, by_live)
     if rep.complete:
         _find_no_exit(rep, n, eoff, edst, ending_states, lock_states, path_to, lambda i: keys[i][0])
     if start is None and any(v == 0 for v in rep.achievements.values()):
@@ -976,19 +979,25 @@ class _Summaries:
     """Per state, every value its tracked dead variables took: a summary id
     per state (`of`); a summary (`table`) has per dead position, for a
     number, (value,) or (lo, hi), else the values seen, in the order seen.
-    Interned with the types of their layout (`types`)."""
+    Interned per types of their layout (`types`), their entries shared (an
+    int's apart from a bool's: True == 1 in a tuple's equality)."""
 
     def __init__(self) -> None:
         self.table: list[tuple] = []
         self.types: list[tuple] = []
-        self.ids: dict[tuple, int] = {}
+        self.ids: dict[tuple, dict] = {}  # types -> {summary: id}
+        self.entries: tuple[dict, dict] = ({}, {})  # [is_int] -> {entry: entry}
         self.of = array("q")
 
     def intern(self, types: tuple, summary: tuple) -> int:
-        k = (types, summary)
-        x = self.ids.get(k)
+        ids = self.ids.get(types)
+        if ids is None:
+            ids = self.ids[types] = {}
+        x = ids.get(summary)
         if x is None:
-            x = self.ids[k] = len(self.table)
+            entries = self.entries
+            summary = tuple([entries[t].setdefault(e, e) for t, e in zip(types, summary)])
+            x = ids[summary] = len(self.table)
             self.table.append(summary)
             self.types.append(types)
         return x
@@ -1163,7 +1172,7 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
     dirty = bytearray(n)
     for i in roots:
         dirty[i] = 1
-    redo_count: dict[int, int] = {}
+    redo_count = array("l", bytes(array("l").itemsize * n))
 
     def process(i: int) -> None:
         s = S[i]
@@ -1200,7 +1209,7 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
             rerun(i, s, reruns, changed)
         for j in changed:
             dirty[j] = 1
-            c = redo_count.get(j, 0) + 1
+            c = redo_count[j] + 1
             redo_count[j] = c
             if c > MAX_REDO:  # a loop keeps widening: it can go on to the bounds
                 sid = keys[j][0]
@@ -1297,34 +1306,42 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
 
 
 def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, summaries: _Summaries,
-            written_seen: dict) -> None:
+            written_seen: dict, by_live: dict) -> None:
     """Exact ranges from the states, the values tracked beside them and the
     values written of the variables not tracked; and the meters' balance
     (states where a meter stands at its min or max: a state whose dead meter
-    took several values stands at neither end)."""
-    story = rep.story
-    variables = story.variables
-    scene_of = list(map(itemgetter(0), keys))
-    live_vals = Counter(zip(scene_of, map(itemgetter(1), keys)))
-    table = summaries.table
-    dead_sums = Counter(zip(scene_of, summaries.of))
+    took several values stands at neither end). `by_live`: per live layout,
+    the distinct value tuples of its states."""
+    variables = rep.story.variables
     seen: dict[str, set] = {n: set() for n in variables}
     for name, vals in written_seen.items():
         seen[name] |= vals
-    meters = {n: [0, 0, 0] for n, v in variables.items() if v.meter}
-    for b in meters.values():
-        b[2] = len(keys)
-    live_meters = {sid: [(k, meters[name], variables[name]) for k, name in enumerate(names) if name in meters]
+    for names, distinct in by_live.items():
+        if names and distinct:
+            for name, column in zip(names, zip(*distinct)):
+                seen[name].update(column)
+    meters = {n: [0, 0, len(keys)] for n, v in variables.items() if v.meter}
+    live_meters = {sid: tuple((k, meters[name], variables[name].lo, variables[name].hi)
+                              for k, name in enumerate(names) if name in meters)
                    for sid, names in space.live.items()}
-    for (sid, vals), c in live_vals.items():
-        for name, x in zip(space.live[sid], vals):
-            seen[name].add(x)
-        for k, b, var in live_meters[sid]:
-            x = vals[k]
-            b[0] += c * (x == var.lo)
-            b[1] += c * (x == var.hi)
-    for (sid, s), c in dead_sums.items():
-        for name, ent in zip(tdead[sid], table[s]):
+    for k in keys:
+        lm = live_meters[k[0]]
+        if lm:
+            vals = k[1]
+            for pos, b, lo, hi in lm:
+                x = vals[pos]
+                if x == lo:
+                    b[0] += 1
+                if x == hi:
+                    b[1] += 1
+    # Per (dead layout, summary): how many states.
+    layout_ids: dict[tuple, int] = {}
+    layout_of = {sid: layout_ids.setdefault(d, len(layout_ids)) for sid, d in tdead.items()}
+    counts = Counter([layout_of[k[0]] << 32 | s for k, s in zip(keys, summaries.of)])
+    layouts = list(layout_ids)
+    table = summaries.table
+    for ls, c in counts.items():
+        for name, ent in zip(layouts[ls >> 32], table[ls & 0xFFFFFFFF]):
             seen[name].update(ent)
             b = meters.get(name)
             if b is not None and len(ent) == 1:
