@@ -616,7 +616,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     written_seen: dict[str, set] = {n: set() for n in variables if n not in tracked}
     checks = story.data.checks
     achs = tuple(story.data.achievements.values())
-    # Achievements that need an ending (`when: ended and ...`) are not looked at elsewhere.
+    # Achievements that need an ending (`when: ended and ...`) are checked only at endings.
     achs_open = tuple(a for a in achs if not _needs_ending(a.when))
     scenes = story.scenes
     key_of = space.key
@@ -1050,14 +1050,15 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
 
     Each edge label gets a plan once: per tracked dead variable of the
     destination, either nothing (its value there does not depend on the
-    source's dead values: it is the one the first pass brought), passed on
-    (the step did not write it), shifted (only `x += N`/`x -= N` and
-    constant assignments wrote it: a number's range moves by the deltas,
-    within its bounds), or run again (another effect wrote it from a
-    variable that took several values: the step is run once per low and
-    high). What a plan brings from a summary, and a summary widened with
-    what an edge brings, are kept (`transfer`, `merged`), so most edges cost
-    two dictionary look-ups."""
+    source's dead values, as after a constant assignment: the first pass
+    brought it), passed on (the step did not write it), shifted (only
+    `x += N`/`x -= N` wrote it: its low and high move by the deltas, each
+    kept within the bounds, which is exact as the shift is monotone), or run
+    again (the step has an effect of another kind, say `hot = heat >= 4`:
+    when a variable feeding it took several values, the step is run once per
+    low and high). What a plan brings from a summary, and a summary widened
+    with what an edge brings, are kept (`transfer`, `merged`), so most edges
+    cost two dictionary look-ups."""
     variables = story.variables
     scenes = story.scenes
     closure = _dep_closure(story.data.effect_deps)
