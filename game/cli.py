@@ -122,12 +122,57 @@ def _play(args) -> int:
             write_err(f"cannot play: {len(exc.errors)} error(s) in the story")
             return 1
     plain = args.plain or not (_terminal_ok() or args.textual)
+    problem = _play_options_problem(args, story, plain)
+    if problem:
+        write_err(problem)
+        return 2
+    start_play = None
+    if args.at is not None:
+        start_play = _start_at(story, args)
+        if start_play is None:
+            return 1
     if plain:
         from game.plain import run_plain
         gc.enable()  # plain mode draws nothing to wait for
-        return run_plain(story, saves=args.saves, resume=args.resume, seed=args.seed)
+        return run_plain(story, saves=args.saves, resume=args.resume, seed=args.seed, start_play=start_play)
     from game.tui.app import run_app
-    return run_app(story, saves=args.saves, resume=args.resume, seed=args.seed)
+    return run_app(story, saves=args.saves, resume=args.resume, seed=args.seed, watch=args.watch,
+                   start_play=start_play, authoring=not args.textual)  # --textual: the browser game (serve)
+
+
+def _play_options_problem(args, story, plain: bool) -> str | None:
+    """Why the options of `play` do not go together, or None."""
+    if (args.watch or args.at is not None) and story is None:
+        return f"{'--watch' if args.watch else '--at'} needs a STORY (a story folder or a bundled story's id)"
+    if args.watch and plain:
+        why = "--plain was given" if args.plain else "this is not a full-screen terminal (a TTY with UTF-8)"
+        return (f"--watch needs the terminal game, and {why}: plain mode reads one line at a time and cannot "
+                "redraw the scene when a file changes. Run it in a terminal without --plain (--at works in "
+                "plain mode).")
+    if args.where is not None and args.at is None:
+        return "--where needs --at SCENE (the condition a state in that scene must meet)"
+    if args.at is not None and args.resume:
+        return "--at starts a new game in a scene; it cannot be combined with --continue"
+    return None
+
+
+def _start_at(story, args):
+    """`--at SCENE [--where COND]`: a playthrough standing there, or None
+    after saying why not on stderr."""
+    from game.playtest.reach import WhereError, play_from
+    try:
+        play, reach = play_from(story, args.at, args.where, max_states=args.max_states, seed=args.seed)
+    except WhereError as exc:
+        for line in exc.lines("--where"):
+            write_err(line)
+        return None
+    except ValueError as exc:
+        write_err(f"cannot start at '{args.at}': {exc}")
+        return None
+    n = len(reach.path)
+    play.notice = (f"Started in '{play.scene.title or play.scene.id}' by the shortest known way ({n} step"
+                   f"{'' if n == 1 else 's'}; u walks back along it).")
+    return play
 
 
 def _terminal_ok() -> bool:
@@ -188,6 +233,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("play", help="play a story (the title screen without STORY)")
     p.add_argument("story", nargs="?", help="a story folder or a bundled story's id")
     add_play_opts(p)
+    p.add_argument("--watch", action="store_true",
+                   help="live reload: when a file of the story changes, compile it again and replay the game "
+                        "on it, staying on the same scene (errors are shown over the game, which plays on); "
+                        "not with --plain")
+    p.add_argument("--at", metavar="SCENE",
+                   help="start in SCENE, by the shortest way the explorer knows into it (undo walks back along it)")
+    p.add_argument("--where", metavar="COND",
+                   help="with --at: the state in SCENE must satisfy COND, a condition in the story's variables "
+                        "(e.g. \"trust >= 3 and not family\")")
+    p.add_argument("--max-states", type=int, default=1_000_000, metavar="N",
+                   help="with --at: states to explore before giving up (default 1,000,000)")
     p.set_defaults(func=cmd_play)
 
     p = sub.add_parser("lint", help="check stories and print every problem")

@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 _SAVES = tempfile.mkdtemp(prefix="od-test-saves-")
 os.environ["OPEN_DIPLOMACY_SAVES"] = _SAVES
 atexit.register(shutil.rmtree, _SAVES, True)
+# Nor the player's cache and config folders (the parse cache, settings):
+# platformdirs follows the XDG variables, here and in subprocesses.
+_XDG = tempfile.mkdtemp(prefix="od-test-xdg-")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_XDG, "cache")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_XDG, "config")
+atexit.register(shutil.rmtree, _XDG, True)
 
 MANIFEST = """\
 format: 1

@@ -100,24 +100,33 @@ def read_save_file(path) -> dict:
     return data
 
 
+def replay_steps(story: "Story", seed: int, steps) -> tuple["Playthrough", int, Exception | None]:
+    """A new game of `story` with `seed`, the steps taken one by one until
+    one is not on offer (or fails at run time): (the playthrough, the number
+    of steps taken, the exception that stopped it or None). Loading a save
+    and the game's live reload (tui/watch.py) carry a game across a story's
+    edits this way; undo then walks back along the steps replayed.
+    StoryRuntimeError when the story cannot even start."""
+    play = story.new_game(seed=seed)
+    done = 0
+    for step in steps:
+        try:
+            play.choose(step)
+        except (ValueError, StoryRuntimeError) as exc:
+            return play, done, exc
+        done += 1
+    return play, done, None
+
+
 def read_save(story: "Story", path) -> "Playthrough":
     data = read_save_file(path)
     if data["story"] != story.id:
         raise SaveError(path, f"this save belongs to the story '{data['story']}', not '{story.id}'")
     try:
-        play = story.new_game(seed=data["seed"])
+        play, done, failure = replay_steps(story, data["seed"], data["steps"])
     except StoryRuntimeError as exc:
         raise SaveError(path, f"the story cannot start ({exc})") from None
     steps = data["steps"]
-    done = 0
-    failure = None
-    for step in steps:
-        try:
-            play.choose(step)
-        except (ValueError, StoryRuntimeError) as exc:
-            failure = exc
-            break
-        done += 1
     same_story = data["fingerprint"] == story.fingerprint
     if same_story:
         if failure is not None or play.snapshot()["vars"] != data["vars"] or play.scene.id != data["scene"]:
@@ -133,7 +142,10 @@ def read_save(story: "Story", path) -> "Playthrough":
     return play
 
 
-SLOT_RE = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
+# A slot's name is part of its file's name (STORY.SLOT.json): letters, digits,
+# '-', '_' and spaces inside (not first or last), so it can never name
+# another folder ('/', '\\', '.' are refused) nor a hidden file.
+SLOT_RE = re.compile(r"[A-Za-z0-9_-](?:[A-Za-z0-9_ -]{0,38}[A-Za-z0-9_-])?\Z")
 AUTOSAVE = "autosave"
 PREVIOUS = "autosave-previous"
 MAX_PROFILE_BYTES = 5 * 1024 * 1024
@@ -253,7 +265,8 @@ class SaveStore:
     @staticmethod
     def check_slot(name: str) -> str:
         if not isinstance(name, str) or not SLOT_RE.match(name):
-            raise SaveError(name, "a slot name is 1–40 letters, digits, '-' or '_'")
+            raise SaveError(name, "a slot name is 1–40 letters, digits, spaces, '-' or '_' "
+                                  "(not starting or ending with a space)")
         return name
 
     def path(self, story_id: str, slot: str) -> Path:

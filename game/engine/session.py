@@ -66,6 +66,14 @@ class Session:
         return cls(story, store, play, saving_off=off)
 
     @classmethod
+    def from_play(cls, story: Story, store: SaveStore | None, play: Playthrough) -> "Session":
+        """A new game that starts from a playthrough already advanced (play
+        from anywhere: `play --at`, the jump dialog). Its steps are its
+        history, so undo walks back along them; the game in the autosave
+        slot is kept first, as `new` does."""
+        return cls._replacing_autosave(story, store, play)
+
+    @classmethod
     def resume(cls, story: Story, store: SaveStore, slot: str = AUTOSAVE) -> "Session":
         """Load a slot (the autosave by default); SaveError if it cannot be read.
         A slot other than the autosave keeps the game in progress first, as
@@ -74,6 +82,16 @@ class Session:
         if slot == AUTOSAVE:
             return cls(story, store, play)
         return cls._replacing_autosave(story, store, play)
+
+    def switch_story(self, story: Story, play: Playthrough) -> None:
+        """Go on with the same game on a changed story (the live reload):
+        `play` is this game's steps replayed on `story`. Autosaved, so
+        `--continue` resumes the game on the story as it now is."""
+        self.story = story
+        self.play = play
+        self.earned_now = ()
+        self._remember()
+        self.autosave()
 
     # ------------------------------------------------------------ playing
     def choose(self, choice_id: str) -> StepResult:
@@ -200,7 +218,11 @@ class Session:
         """One line announcing what the last step earned, or None."""
         if not self.earned_now:
             return None
-        return "Achievement: " + "; ".join(f"{a.title} — {a.text}" for a in self.earned_now)
+        # "; " between them, so a text's own final stop is dropped (not "freed.; …").
+        parts = [f"{a.title} — {a.text}" for a in self.earned_now]
+        parts = [p.rstrip(".") if i < len(parts) - 1 else p for i, p in enumerate(parts)]
+        label = "Achievement: " if len(parts) == 1 else "Achievements: "
+        return label + "; ".join(parts)
 
     def achievements_found(self) -> dict[str, str]:
         """Achievement id -> the date first earned, in any game (the profile)."""

@@ -8,7 +8,6 @@ interpreted), choices are numbered, and one prompt line asks what to do.
 from __future__ import annotations
 
 import sys
-import textwrap
 from typing import TextIO
 
 from game.engine.errors import SaveError, StoryRuntimeError
@@ -16,7 +15,10 @@ from game.engine.safetext import inert
 from game.engine.saves import AUTOSAVE, PREVIOUS, SaveStore, display_time
 from game.engine.session import Session
 from game.engine.story import Story
-from game.view.markdown import to_plain
+from game.view.gallery import (codex, gallery, plain_achievements, plain_codex, plain_codex_entry,
+                               plain_ending_card, plain_gallery, plain_sources, sources)
+from game.view.journey import build_journey, plain_journey
+from game.view.markdown import to_plain, wrap
 from game.playtest.playthrough import record
 from game.view.screen import build_screen, build_step, pick, plain_screen, plain_step
 
@@ -27,6 +29,9 @@ Commands:
   s [NAME]   save into slot NAME (default: quicksave)
   l [NAME]   load slot NAME (without NAME: list the slots)
   n          the notes seen so far ("what really happened")
+  t          stats: every visible value, and how each meter moved, chapter by chapter
+  c [N]      the codex: the entries found (with N: read entry N)
+  e [N]      the endings: found and not yet found, with hints (with N: re-read ending N)
   b          the sources: the works the notes cite
   a          achievements (and the endings found)
   r          record this game as a playthrough file
@@ -120,7 +125,8 @@ class PlainGame:
         self.say()
         self.lines(plain_screen(self.screen, self.width))
         if self.screen.ended:
-            self.say("Type u to undo the last choice, or q to quit.")
+            self.lines(wrap("Type t for the journey's stats, e for the endings, u to undo the last choice, "
+                            "or q to quit.", self.width))
 
     def show_step(self, session: Session, result) -> None:
         self.lines(plain_step(build_step(session, result), self.width))
@@ -132,27 +138,43 @@ class PlainGame:
             self.say("Sources: " + "; ".join(cited))
 
     def show_sources(self, session: Session) -> None:
-        sources = session.story.data.sources
-        if not sources:
-            self.say("This story declares no sources.")
-        for src in sources.values():
-            self.say(textwrap.fill(f"- {src.title} — {src.author}" + (f". {src.detail}" if src.detail else ""),
-                                   WIDTH, subsequent_indent="  "))
+        self.lines(plain_sources(sources(session.story), self.width))
 
     def show_achievements(self, session: Session) -> None:
-        achs = session.story.data.achievements
-        found = session.achievements_found()
-        self.say(f"Achievements: {sum(1 for a in achs if a in found)} of {len(achs)}.")
-        for a in achs.values():
-            if a.id in found:
-                self.say(textwrap.fill(f"  [x] {a.title} — {a.text} ({found[a.id]})", WIDTH, subsequent_indent="      "))
-            elif a.hidden:
-                self.say("  [ ] ??? (hidden)")
-            else:
-                self.say(textwrap.fill(f"  [ ] {a.title} — {a.text}", WIDTH, subsequent_indent="      "))
-        ends = session.story.endings
-        seen = session.endings_found()
-        self.say(f"Endings found: {sum(1 for e in ends if e.id in seen)} of {len(ends)}.")
+        g = gallery(session.story, self.store, session.play)
+        self.lines(plain_achievements(g, self.width))
+        self.lines(wrap(f"Endings found: {g.found} of {len(g.endings)}.", self.width))
+
+    def show_stats(self, session: Session) -> None:
+        self.lines(plain_journey(build_journey(session), self.width))
+
+    def show_codex(self, session: Session, arg: str) -> None:
+        c = codex(session.story, self.store, session.play)
+        if not arg:
+            self.lines(plain_codex(c, self.width))
+            return
+        item = self._numbered(c.items, arg, "c", "entries found")
+        if item is not None:
+            self.lines(plain_codex_entry(item, self.width))
+
+    def show_endings(self, session: Session, arg: str) -> None:
+        g = gallery(session.story, self.store, session.play)
+        if not arg:
+            self.lines(plain_gallery(g, self.width))
+            return
+        card = self._numbered(g.endings, arg, "e", "endings")
+        if card is not None:
+            self.lines(plain_ending_card(card, self.width))
+
+    def _numbered(self, items, arg: str, cmd: str, what: str):
+        """items[N-1] for the N typed after a command, or None (and why not)."""
+        if not items:
+            self.say(f"There are no {what} yet.")
+            return None
+        if not arg.isdigit() or not 1 <= int(arg) <= len(items):
+            self.say(f"Type {cmd} and a number from 1 to {len(items)} ({cmd} alone lists them).")
+            return None
+        return items[int(arg) - 1]
 
     def warn_saving(self, session: Session) -> None:
         """Say that saving is off (and why) once, not after every step."""
@@ -224,8 +246,14 @@ class PlainGame:
                     self.para(n.text.render(session.play))
                     self.say_source(session, n)
                     self.say()
-            elif cmd in ("b", "sources"):
+            elif cmd in ("b", "sources", "bibliography"):
                 self.show_sources(session)
+            elif cmd in ("t", "stats"):
+                self.show_stats(session)
+            elif cmd in ("c", "codex"):
+                self.show_codex(session, arg.strip())
+            elif cmd in ("e", "endings", "gallery"):
+                self.show_endings(session, arg.strip())
             elif cmd in ("a", "achievements"):
                 self.show_achievements(session)
             elif cmd in ("r", "record"):
@@ -236,8 +264,8 @@ class PlainGame:
             elif cmd in ("h", "?", "help"):
                 self.say(HELP)
             elif cmd in ("q", "quit", "exit"):
-                self.say("Goodbye. Your game is autosaved; `--continue` resumes it." if not session.autosave_error
-                         else f"Goodbye. This game was not saved ({session.autosave_error}).")
+                self.lines(wrap("Goodbye. Your game is autosaved; `--continue` resumes it." if not session.autosave_error
+                                else f"Goodbye. This game was not saved ({session.autosave_error}).", self.width))
                 return 0
             else:
                 self.say("Type a choice number, or h for help.")
@@ -271,7 +299,8 @@ class PlainGame:
 
 
 def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int | None = None,
-              stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+              stdin: TextIO | None = None, stdout: TextIO | None = None, start_play=None) -> int:
+    """`start_play`: a Playthrough already advanced to start from (`play --at`)."""
     from game.paths import open_store
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -283,6 +312,8 @@ def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int |
         story = game.pick_story()
         if story is None:
             return 0
+    if start_play is not None:
+        return game.play(Session.from_play(story, store, start_play))
     session = None
     info = None if resume else store.in_progress(story.id)
     if info is not None:

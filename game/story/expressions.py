@@ -103,6 +103,7 @@ class Scope:
     # Read by a condition inside a text (a paragraph's `if`, `{if C: …}`):
     # these steer what the player reads, though not what happens next.
     text_cond_reads: set[str] = field(default_factory=set)
+    in_cond: bool = False
     effect_deps: dict[str, set[str]] = field(default_factory=dict)
     # Set when an expression draws from the random source (chance, random)
     # or may fail at run time (a computed divisor): a scene whose offer holds
@@ -195,10 +196,11 @@ def _parse_new(src: str, mode: str) -> ast.AST:
 
 def compile_condition(src: str, scope: Scope) -> Compiled:
     tree = _parse(src, "eval", scope)
-    c = _compile(tree.body, scope)
-    if scope.in_text:
-        scope.text_cond_reads.update(n.id for n in ast.walk(tree)
-                                     if type(n) is ast.Name and n.id in scope.variables)
+    outer, scope.in_cond = scope.in_cond, True
+    try:
+        c = _compile(tree.body, scope)
+    finally:
+        scope.in_cond = outer
     if c.type != BOOL:
         raise ExprError(f"a condition must be true or false, but this is {_a(c.type)}")
     return c
@@ -252,6 +254,8 @@ def _compile(node: ast.AST, scope: Scope) -> Compiled:
         scope.local.add(name)
         if not scope.in_text:
             scope.decision_reads.add(name)
+        elif scope.in_cond:
+            scope.text_cond_reads.add(name)
         return Compiled(lambda p, n=name: p.vars[n], var.type)
     if kind is ast.UnaryOp:
         operand = _compile(node.operand, scope)

@@ -15,8 +15,10 @@ from game.engine.saves import AUTOSAVE, SaveStore
 from game.engine.session import Session
 from game.engine.story import Story
 
+from .watch import LiveReloadMixin
 
-class OpenDiplomacyApp(App):
+
+class OpenDiplomacyApp(LiveReloadMixin, App):
     CSS_PATH = "app.tcss"
     TITLE = "Open Diplomacy"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
@@ -24,8 +26,14 @@ class OpenDiplomacyApp(App):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, story: Story | None = None, saves=None, resume: bool = False,
-                 seed: int | None = None, stories: list[Story] | None = None):
+                 seed: int | None = None, stories: list[Story] | None = None, watch: bool = False,
+                 start_play=None, authoring: bool = True):
+        """`watch`: live reload (tui/watch.py). `start_play`: a Playthrough
+        already advanced to start from (`play --at`, playtest/reach.py).
+        `authoring=False` (the browser game) turns live reload and jumping off."""
         super().__init__()
+        self.live_init(watch, allowed=authoring)
+        self.start_play = start_play
         from game.paths import open_store
         self.store, self.store_notice = open_store(saves, write_behind=True)  # autosave off the key path
         self.initial_story = story
@@ -80,6 +88,9 @@ class OpenDiplomacyApp(App):
             self.push_screen(TitleScreen())
             return
         session = None
+        if self.start_play is not None:
+            self._open(Session.from_play(story, self.store, self.start_play))
+            return
         if self.resume:
             try:
                 session = Session.resume(story, self.store)
@@ -111,8 +122,9 @@ class OpenDiplomacyApp(App):
         self.push_screen(MessageDialog("The story has an error", self._start_error))
 
     def _open(self, session: Session) -> None:
-        from .play import PlayScreen
-        self._replace(PlayScreen(session))
+        from .livescreen import LivePlayScreen  # the play screen, with the live reload's keys and panel
+        self._replace(LivePlayScreen(session))
+        self.live_opened(session)
 
     def _replace(self, screen) -> None:
         """Make `screen` the one main screen (dropping dialogs and pages)."""
@@ -199,10 +211,13 @@ class OpenDiplomacyApp(App):
 
 
     def on_unmount(self) -> None:
+        self.live_stop()
         self.store.flush()  # the last autosave is on disk before the process ends
 
 
-def run_app(story: Story | None, saves=None, resume: bool = False, seed: int | None = None) -> int:
-    app = OpenDiplomacyApp(story, saves=saves, resume=resume, seed=seed)
+def run_app(story: Story | None, saves=None, resume: bool = False, seed: int | None = None,
+            watch: bool = False, start_play=None, authoring: bool = True) -> int:
+    app = OpenDiplomacyApp(story, saves=saves, resume=resume, seed=seed, watch=watch, start_play=start_play,
+                           authoring=authoring)
     app.run()
     return app.return_code or 0

@@ -20,7 +20,7 @@ from game.engine.model import CodexEntry, Note
 from game.engine.saves import AUTOSAVE, PREVIOUS, SaveStore, display_time
 
 from .markdown import render as render_markdown
-from .widgets import SafeOptionList
+from .widgets import Hanging, SafeOptionList, hanging
 
 
 class Dialog(ModalScreen):
@@ -147,8 +147,10 @@ HELP = [
     ("n", "notes: what really happened, so far"),
     ("c", "codex: people, places, organisations, terms"),
     ("e", "endings found and achievements"),
+    ("t", "stats: where you stand, and a chart of the journey"),
     ("b", "sources: the works the notes cite (also from the codex)"),
     ("r", "record this game as a playthrough file"),
+    ("w / j / x", "live reload on/off; jump to a scene; hide its panel"),
     ("?", "this help"),
     ("Escape", "back to the title screen"),
     ("q / Ctrl+Q", "quit (the game is autosaved after every step)"),
@@ -191,17 +193,18 @@ class HelpDialog(Dialog):
         self.app.push_screen(SourcesScreen(stories))
 
 
-def slot_line(s: dict) -> Text:
+def slot_line(s: dict) -> Hanging:
+    """A slot of the save and load dialogs: its name, then when and where; a
+    line that wraps stays indented under the when and where."""
     t = Text()
-    t.append(f"{s['slot']:<12} ", style="bold")
     if s["error"]:
         t.append(f"damaged: {s['error']}")
-        return t
-    t.append(f"{display_time(s['time'])}  ")
-    t.append(" — ".join(x for x in (s["chapter"], s["scene_title"]) if x))
-    if s["ended"]:
-        t.append("  (ended)")
-    return t
+    else:
+        t.append(f"{display_time(s['time'])}  ")
+        t.append(" — ".join(x for x in (s["chapter"], s["scene_title"]) if x))
+        if s["ended"]:
+            t.append("  (ended)")
+    return hanging([(Text(s["slot"], style="bold"), t)], lead_width=12, lead_max=24, gap=1)
 
 
 class SaveDialog(Dialog):

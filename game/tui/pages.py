@@ -3,7 +3,6 @@ gallery, the codex and the notes log."""
 
 from __future__ import annotations
 
-from .safe import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,13 +14,12 @@ from game.engine.play import Playthrough
 from game.engine.saves import SaveStore
 from game.engine.session import Session
 from game.engine.story import Story
+from game.view.gallery import AchievementLine, CodexItem, EndingCard, codex, gallery, sources
 
 from .dialogs import Dialog, HelpDialog, source_text
 from .markdown import render as render_markdown
-from .widgets import KeyBar, SafeOptionList
-
-KIND_ORDER = {"person": 0, "place": 1, "organisation": 2, "term": 3}
-KIND_TITLE = {"person": "People", "place": "Places", "organisation": "Organisations", "term": "Terms"}
+from .safe import Text
+from .widgets import Hanging, KeyBar, SafeOptionList, hanging
 
 
 class Page(Screen):
@@ -132,69 +130,55 @@ class StoryPicker(Dialog):
         self._close(self.stories[int(event.option_id)])
 
 
-def ending_chapter(story: Story, sid: str) -> str | None:
-    """The chapter where an ending can happen: its own, else that of a scene
-    leading to it; None when only a trigger leads there (at any moment)."""
-    sc = story.scenes[sid]
-    if sc.chapter:
-        return sc.chapter
-    for other in story.scenes.values():
-        targets = list(other.goto.targets()) if other.goto is not None else []
-        for c in other.choices:
-            targets.extend(c.goto.targets())
-        if sid in targets and other.chapter:
-            return other.chapter
-    return None
-
-
-def ending_card(story: Story, sid: str, found: dict, firsts: dict, play: Playthrough | None) -> Text:
+def ending_card(e: EndingCard) -> Text:
     """What the gallery shows of one ending: a found one opens to its text,
     the date first reached and a summary of that route; an unfound one to
     its kind, the chapter where it can happen and the author's hint."""
-    sc = story.scenes[sid]
-    e = sc.ending
     t = Text()
-    if sid not in found:
+    if not e.found:
         t.append("???\n", style="bold")
         t.append(f"An ending not found yet ({e.kind}).\n\n", style="italic")
-        chapter = ending_chapter(story, sid)
-        t.append(f"It can happen in: {chapter}\n" if chapter else "It can happen at any moment a line is crossed.\n")
+        t.append(f"It can happen in: {e.chapter}\n" if e.chapter else "It can happen at any moment a line is crossed.\n")
         if e.hint:
             t.append(f"\nHint: {e.hint}\n", style="italic")
         return t
     t.append(e.title + "\n", style="bold")
-    times = found[sid]
-    t.append(f"{e.kind} · reached {times} time{'s' if times != 1 else ''}\n", style="italic")
-    first = firsts.get(sid)
-    if first:
-        t.append(f"First reached on {first['date']}", style="italic")
-        t.append(f", after {first['steps']} choices.\n" if first["steps"] else ".\n", style="italic")
-    p = play if play is not None and play.story is story else story.new_game()
-    body = "\n\n".join(x for x in (sc.text.render(p), e.text.render(p) if e.text is not None else "") if x)
+    t.append(f"{e.kind} · reached {e.times} time{'s' if e.times != 1 else ''}\n", style="italic")
+    r = e.route
+    if e.first_date:
+        t.append(f"First reached on {e.first_date}", style="italic")
+        t.append(f", after {r.steps} choices.\n" if r is not None and r.steps else ".\n", style="italic")
     t.append("\n")
-    t.append_text(render_markdown(body))
-    if first:
+    t.append_text(render_markdown(e.text))
+    if r is not None:
         t.append("\n\nThat route\n", style="bold")
-        if first["decisions"]:
-            t.append(f"You chose as the real people did in {first['same']} of {first['decisions']} decisions.\n")
-            if first["diverged"]:
-                t.append("You went another way at: " + "; ".join(first["diverged"]) + ".\n")
+        if r.decisions:
+            t.append(f"You chose as the real people did in {r.same} of {r.decisions} decisions.\n")
+            if r.diverged:
+                t.append("You went another way at: " + "; ".join(r.diverged) + ".\n")
         else:
             t.append("You met none of the decisions the real people faced.\n")
     return t
 
 
-def achievement_line(a, when: str | None) -> Text:
+def achievement_line(a: AchievementLine) -> Text:
     t = Text()
-    if when is not None:
+    if a.earned is not None:
         t.append("✓ " + a.title, style="bold")
-        t.append(f" — {a.text} ({'earned ' + when if when != 'this game' else 'earned in this game'})")
+        t.append(f" — {a.text} ({'earned ' + a.earned if a.earned != 'this game' else 'earned in this game'})")
     elif a.hidden:
         t.append("· ???  (a hidden achievement)", style="#8a7d63")
     else:
         t.append("· " + a.title, style="#c8b88e")
         t.append(" — " + a.text, style="#8a7d63")
     return t
+
+
+def list_item(text: str, lead: str = "  ", style: str | None = None) -> Hanging:
+    """An entry of a page's list after its `lead` (an indent, a mark): a
+    name that wraps keeps the indent under the name (a hanging indent)
+    instead of running back to the margin."""
+    return hanging([(lead, Text(text, style=style))])
 
 
 class EndingsScreen(Page):
@@ -211,30 +195,23 @@ class EndingsScreen(Page):
     def compose(self) -> ComposeResult:
         opts = []
         for story in self.stories:
-            found = self.store.endings_seen(story.id)
-            firsts = self.store.ending_firsts(story.id)
-            endings = story.endings
-            n = sum(1 for e in endings if e.id in found)
-            opts.append(Option(Text(f"{story.title}: {n} of {len(endings)} endings", style="bold"), disabled=True))
-            for e in endings:
+            g = gallery(story, self.store, self.play)
+            opts.append(Option(Text(f"{g.story_title}: {g.found} of {len(g.endings)} endings", style="bold"),
+                               disabled=True))
+            for e in g.endings:
                 key = f"{story.id}:{e.id}"
-                self.cards[key] = ending_card(story, e.id, found, firsts, self.play)
-                label = f"  ✓ {e.ending.title}" if e.id in found else f"  · ???  ({e.ending.kind})"
-                opts.append(Option(Text(label), id=key))
-            achs = story.data.achievements
-            if achs:
-                earned = dict(self.store.achievements_seen(story.id))
-                if self.play is not None and self.play.story is story:
-                    for a in self.play.achievements:
-                        earned.setdefault(a, "this game")
-                got = sum(1 for a in achs if a in earned)
+                self.cards[key] = ending_card(e)
+                lead, label = ("  ✓ ", e.title) if e.found else ("  · ", f"???  ({e.kind})")
+                opts.append(Option(list_item(label, lead), id=key))
+            if g.achievements:
                 key = f"{story.id}:@achievements"
-                card = Text(f"Achievements of {story.title}: {got} of {len(achs)}\n\n", style="bold")
-                for a in achs.values():
-                    card.append_text(achievement_line(a, earned.get(a.id)))
+                got, total = g.earned, len(g.achievements)
+                card = Text(f"Achievements of {g.story_title}: {got} of {total}\n\n", style="bold")
+                for a in g.achievements:
+                    card.append_text(achievement_line(a))
                     card.append("\n")
                 self.cards[key] = card
-                opts.append(Option(Text(f"  ★ Achievements ({got} of {len(achs)})"), id=key))
+                opts.append(Option(list_item(f"Achievements ({got} of {total})", "  ★ "), id=key))
         with Vertical(classes="page"):
             yield Static("Endings and achievements", classes="page-title")
             with Horizontal(id="endings-body"):
@@ -270,19 +247,20 @@ class SourcesScreen(Page):
             yield Static("Sources — the works behind the notes", classes="page-title")
             any_sources = False
             for story in self.stories:
-                sources = story.data.sources
-                if not sources:
+                works = sources(story)
+                if not works:
                     continue
                 any_sources = True
                 yield Static(Text(story.title), classes="page-section")
-                t = Text()
-                for src in sources.values():
-                    t.append(f"• {src.title}", style="bold")
+                rows = []
+                for src in works:
+                    t = Text()
+                    t.append(src.title, style="bold")
                     t.append(f" — {src.author}")
                     if src.detail:
                         t.append(f". {src.detail}", style="italic")
-                    t.append("\n")
-                yield Static(t, classes="sources-list")
+                    rows.append(("• ", t))
+                yield Static(hanging(rows), classes="sources-list")
             if not any_sources:
                 yield Static("These stories declare no sources.")
         yield KeyBar(self.BINDINGS)
@@ -301,29 +279,25 @@ class CodexScreen(Page):
         self.store = store
         self.stories = stories
         self.play = play
-        self.entries = {}
+        self.entries: dict[str, CodexItem] = {}
 
     def compose(self) -> ComposeResult:
         opts = []
         total = found = 0
         for story in self.stories:
-            seen = set(self.store.codex_seen(story.id))
-            if self.play is not None and self.play.story is story:
-                seen.update(self.play.unlocked)
-            entries = [e for e in story.codex.values() if e.id in seen]
-            total += len(story.codex)
-            found += len(entries)
+            c = codex(story, self.store, self.play)
+            total += c.total
+            found += c.found
             if len(self.stories) > 1:
-                opts.append(Option(Text(f"{story.title} ({len(entries)} of {len(story.codex)})", style="bold"),
-                                   disabled=True))
-            for kind in sorted({e.kind for e in entries}, key=lambda k: KIND_ORDER.get(k, 9)):
-                opts.append(Option(Text(KIND_TITLE.get(kind, kind), style="italic"), disabled=True))
-                for e in sorted((e for e in entries if e.kind == kind), key=lambda e: e.name):
-                    key = f"{story.id}:{e.id}"
-                    self.entries[key] = (story, e)
-                    opts.append(Option(Text("  " + e.name), id=key))
+                opts.append(Option(Text(f"{c.story_title} ({c.found} of {c.total})", style="bold"), disabled=True))
+            for g in c.groups:
+                opts.append(Option(Text(g.title, style="italic"), disabled=True))
+                for item in g.items:
+                    key = f"{story.id}:{item.id}"
+                    self.entries[key] = item
+                    opts.append(Option(list_item(item.name), id=key))
         if any(story.data.sources for story in self.stories):
-            opts.append(Option(Text("Sources: the works behind the notes (b)", style="italic"), id="@sources"))
+            opts.append(Option(list_item("Sources: the works behind the notes (b)", "", "italic"), id="@sources"))
         with Vertical(classes="page"):
             yield Static(Text(f"Codex — {found} of {total} entries found"), classes="page-title")
             with Horizontal(id="codex-body"):
@@ -350,14 +324,11 @@ class CodexScreen(Page):
         item = self.entries.get(event.option_id or "")
         if item is None:
             return
-        story, e = item
         t = Text()
-        t.append(e.name + "\n", style="bold")
-        t.append(f"{e.kind}\n\n", style="italic")
-        body = (e.text.render(self.play) if self.play is not None and self.play.story is story
-                else e.text.static if e.text.static is not None else e.text.render(story.new_game()))
-        t.append_text(render_markdown(body))
-        t.append(f"\n\nSource: {e.source}", style="italic")
+        t.append(item.name + "\n", style="bold")
+        t.append(f"{item.kind}\n\n", style="italic")
+        t.append_text(render_markdown(item.text))
+        t.append(f"\n\nSource: {item.source}", style="italic")
         self.query_one("#codex-text", Static).update(t)
 
 

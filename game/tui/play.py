@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -22,7 +23,7 @@ from game.view.screen import build_screen, build_step, pick
 
 from .dialogs import HelpDialog, LoadDialog, SaveDialog, StoryErrorDialog
 from .markdown import render as render_markdown
-from .widgets import KeyBar, MeterPanel, SafeOptionList
+from .widgets import HeaderLine, KeyBar, MeterPanel, SafeOptionList, hanging
 
 
 # Enter on the choices is ignored this long after a new scene appears.
@@ -75,6 +76,10 @@ class GameScreen(Screen):
         from .pages import NotesScreen  # noqa: PLC0415
         self.app.push_screen(NotesScreen(self.session))
 
+    def action_stats(self) -> None:
+        from .stats import StatsScreen  # noqa: PLC0415
+        self.app.push_screen(StatsScreen(self.session))
+
     def action_record(self) -> None:
         try:
             path = record(self.session)
@@ -91,6 +96,7 @@ class PlayScreen(GameScreen):
         Binding("l", "load", "Load"),
         Binding("n", "notes", "Notes"),
         Binding("c", "codex", "Codex"),
+        Binding("t", "stats", "Stats"),
         Binding("e", "endings", "Endings", show=False),
         Binding("r", "record", "Record"),
         Binding("question_mark", "help", "Help"),
@@ -110,7 +116,7 @@ class PlayScreen(GameScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="top"):  # header and notice stack (two docked widgets would overlap)
-            yield Static(id="header", markup=False)
+            yield HeaderLine(id="header", markup=False)
             yield Static(id="notice", markup=False)
         with Horizontal(id="body"):
             with VerticalScroll(id="story"):
@@ -142,7 +148,7 @@ class PlayScreen(GameScreen):
     async def show_scene(self, before: dict | None) -> None:
         self._shown_at = time.monotonic()
         view = self.view = build_screen(self.session, before)
-        self.query_one("#header", Static).update(Text(view.header, no_wrap=True, overflow="ellipsis"))
+        self.query_one("#header", HeaderLine).show(view)
         self.query_one("#scene-text", Static).update(Content.from_rich_text(render_markdown(view.text)))
         self.query_one("#story", VerticalScroll).scroll_home(animate=False)
         self.call_after_refresh(self._mark_more_text)
@@ -267,9 +273,13 @@ class PlayScreen(GameScreen):
         """Say on the choices' border when the scene text runs below the fold."""
         if not self.is_attached:  # scheduled before the screen was closed
             return
-        story = self.query_one("#story", VerticalScroll)
+        try:
+            story = self.query_one("#story", VerticalScroll)
+            choices = self.query_one("#choices", OptionList)
+        except NoMatches:  # closing: still attached, its widgets already going (found by the monkey test)
+            return
         more = story.max_scroll_y > 0 and story.scroll_y < story.max_scroll_y
-        self.query_one("#choices", OptionList).border_title = "▼ more text: PgDn" if more else None
+        choices.border_title = "▼ more text: PgDn" if more else None
 
     # ------------------------------------------------------------ other keys
     async def action_undo(self) -> None:
@@ -315,6 +325,7 @@ class EndingScreen(GameScreen):
         Binding("n", "notes", "Notes"),
         Binding("e", "endings", "Endings"),
         Binding("c", "codex", "Codex"),
+        Binding("t", "stats", "Stats", show=False),
         Binding("r", "record", "Record"),
         Binding("escape", "title", "Title"),
         Binding("q", "quit", "Quit"),
@@ -322,6 +333,7 @@ class EndingScreen(GameScreen):
     _done = False
 
     def compose(self) -> ComposeResult:
+        from .stats import journey_section  # noqa: PLC0415 (only the ending needs it)
         s = self.session
         e = build_screen(s).ending
         self.ending = e
@@ -336,13 +348,14 @@ class EndingScreen(GameScreen):
                 yield Static(Text(f"You chose as they did in {e.same} of {e.decisions} decisions."), id="ending-compare")
                 for d in e.divergences:
                     t = Text()
-                    t.append(f"• {d.scene_title}: ", style="bold")
+                    t.append(f"{d.scene_title}: ", style="bold")
                     t.append(f"you chose “{d.chosen}”; history: ")
                     t.append(" / ".join(f"“{h}”" for h in d.history))
-                    yield Static(t, classes="divergence")
+                    yield Static(hanging([("• ", t)]), classes="divergence")
             else:
                 yield Static("You met none of the decisions the real people faced.")
             yield Static(Text(f"Endings found: {e.found} of {e.total}"), classes="page-section", id="ending-count")
+            yield from journey_section(s)
         yield KeyBar(self.BINDINGS)
 
     async def on_mount(self) -> None:

@@ -121,6 +121,14 @@ def plain_spans(spans) -> str:
     return "".join(out)
 
 
+def wrap(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
+    """A plain line wrapped to `width` (never inside a word or at a hyphen),
+    `indent` before the first line and `rest` (default: `indent`) before the
+    others; an empty text gives one (empty) line."""
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent if rest is None else rest,
+                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
+
+
 def to_plain(markdown: str, width: int = 78) -> list[str]:
     """The text as plain wrapped lines, a blank line between blocks."""
     lines: list[str] = []

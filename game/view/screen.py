@@ -11,13 +11,12 @@ made inert here (game/engine/safetext.py).
 
 from __future__ import annotations
 
-import textwrap
 
 from game.engine.model import show_value
 from game.engine.records import record
 from game.engine.safetext import inert
 
-from .markdown import to_plain
+from .markdown import to_plain, wrap
 
 NOTE_HEADING = "What really happened"
 
@@ -174,10 +173,6 @@ def pick(screen: Screen, number: int) -> tuple[ChoiceLine | None, str | None]:
 
 # ------------------------------------------------------------------ as plain lines
 
-def _wrap(text: str, width: int, indent: str = "", rest: str | None = None) -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent if rest is None else rest,
-                         break_on_hyphens=False, break_long_words=False) or [indent.rstrip()]
-
 
 def plain_screen(screen: Screen, width: int = 78) -> list[str]:
     """The screen as plain-mode lines (also the text of blessed transcripts)."""
@@ -186,17 +181,17 @@ def plain_screen(screen: Screen, width: int = 78) -> list[str]:
     if head:
         lines += [f"== {head} ==", ""]
     if screen.notice:
-        lines += _wrap(f"(Note: {screen.notice})", width) + [""]
+        lines += wrap(f"(Note: {screen.notice})", width) + [""]
     if screen.text:
         lines += to_plain(screen.text, width) + [""]
     if screen.ending is not None:
         return lines + plain_ending(screen.ending, width)
     if screen.gauges:
-        lines += _wrap("  ".join(f"{g.label}: {g.value}/{g.hi}" for g in screen.gauges), width) + [""]
+        lines += wrap("  ".join(f"{g.label}: {g.value}/{g.hi}" for g in screen.gauges), width) + [""]
     for c in screen.choices:
         label = c.text if c.enabled else f"(not possible: {c.reason}) {c.text}" if c.reason else f"(not possible) {c.text}"
         lead = f"  {c.number}. "
-        lines += _wrap(label, width, lead, " " * len(lead))
+        lines += wrap(label, width, lead, " " * len(lead))
     return lines
 
 
@@ -205,10 +200,10 @@ def plain_ending(e: EndingView, width: int = 78) -> list[str]:
     if e.text:
         lines += to_plain(e.text, width) + [""]
     if e.decisions:
-        lines += _wrap(f"You chose as they did in {e.same} of {e.decisions} decisions.", width)
+        lines += wrap(f"You chose as they did in {e.same} of {e.decisions} decisions.", width)
         for d in e.divergences:
             history = " / ".join(f'"{t}"' for t in d.history)
-            lines += _wrap(f'- {d.scene_title}: you chose "{d.chosen}"; history: {history}', width, "  ", "    ")
+            lines += wrap(f'- {d.scene_title}: you chose "{d.chosen}"; history: {history}', width, "  ", "    ")
         lines.append("")
     lines.append(f"Endings found: {e.found} of {e.total}.")
     return lines
@@ -220,11 +215,11 @@ def plain_step(step: StepView, width: int = 78) -> list[str]:
         n = step.note
         lines += ["", f"-- {n.heading}" + (f": {n.title}" if n.title else "") + " --"]
         lines += to_plain(n.text, width)
-        lines += _wrap(f"Source: {n.source}", width)
+        lines += wrap(f"Source: {n.source}", width)
         if n.cites:
-            lines += _wrap("Sources: " + "; ".join(n.cites), width)
+            lines += wrap("Sources: " + "; ".join(n.cites), width)
     if step.unlocked:
-        lines += _wrap("New in the codex: " + ", ".join(step.unlocked), width)
+        lines += wrap("New in the codex: " + ", ".join(step.unlocked), width)
     if step.achieved:
-        lines += _wrap("Achievement: " + "; ".join(step.achieved), width)
+        lines += wrap("Achievement: " + "; ".join(step.achieved), width)
     return lines

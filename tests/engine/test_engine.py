@@ -353,10 +353,12 @@ def test_save_slots(tmp_path):
     store.save(play, "slot-1", label="before the safe")
     assert [s["slot"] for s in store.slots("spy")] == ["slot-1"]
     assert store.slots("spy")[0]["label"] == "before the safe"
-    for bad in ["../evil", "a/b", "", "x" * 41, "sp ace", "ünï"]:
+    for bad in ["../evil", "a/b", "a\\b", "", "x" * 41, " space", "space ", "a.b", "tab\tin", "ünï"]:
         with pytest.raises(SaveError):
             store.save(play, bad)
     assert not (tmp_path.parent / "evil.json").exists()
+    store.save(play, "sp ace")  # spaces inside a name are kept, in the folder
+    assert (tmp_path / "spy.sp ace.json").is_file() and "sp ace" in [s["slot"] for s in store.slots("spy")]
     (tmp_path / "spy.broken.json").write_text("{")
     listed = {s["slot"]: s for s in store.slots("spy")}
     assert listed["broken"]["error"] and listed["slot-1"]["error"] is None

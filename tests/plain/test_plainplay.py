@@ -135,7 +135,7 @@ def test_save_without_a_name_uses_quicksave_and_bad_names_are_refused(spy, tmp_p
     rc, out = play(spy, tmp_path, "s\ns ../evil\nl nosuch\n")
     assert "Saved in slot 'quicksave'." in out
     assert (tmp_path / "spy.quicksave.json").is_file()
-    assert "Cannot save: a slot name is 1–40 letters, digits, '-' or '_'" in out
+    assert "Cannot save: a slot name is 1–40 letters, digits, spaces, '-' or '_'" in out
     assert not (tmp_path.parent / "evil.json").exists()
     assert "Cannot load: no such save file" in out
 

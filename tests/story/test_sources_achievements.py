@@ -329,3 +329,11 @@ def test_playtest_counts_zero_and_require_all_endings_fails(story_dir, capsys):
     assert "achievements never earned: bold" in capsys.readouterr().out
     story_dir.write("story.yaml", MANIFEST)
     assert main(["playtest", str(story_dir.root), "--exhaustive", "--require-all-endings"]) == 0
+
+
+def test_two_achievements_in_one_step_read_as_one_sentence(story_dir, tmp_path):
+    story_dir.write("story.yaml", MANIFEST.replace("when: x >= 1", "when: ended and x == 0"))
+    story_dir.write("scenes.yaml", CONTENT)
+    sess = Session.new(load_story(str(story_dir.root)), SaveStore(tmp_path / "saves"), seed=1)
+    sess.choose("go")
+    assert sess.achievement_notice() == "Achievements: Careful — End with x at 0; Bold — Raise x."

@@ -120,7 +120,7 @@ async def test_a_damaged_save_is_listed_but_cannot_be_loaded(story, tmp_path):
         await take(pilot, "l")
         slots = app.screen.query_one("#slot-list", OptionList)
         assert slots.get_option("broken").disabled
-        assert "damaged: not a save file" in str(slots.get_option("broken").prompt)
+        assert "damaged: not a save file" in screen_text(app)
         await take(pilot, "escape")
         assert isinstance(app.screen, PlayScreen)
     assert (tmp_path / "tuitest.broken.json").read_text(encoding="utf-8") == "{not json"
