@@ -206,13 +206,18 @@ class Playthrough:
             offer = self._offer = self._decide_offer()
         return offer
 
-    def _decide_offer(self) -> "Offer":
+    def _decide_offer(self, render: bool = True) -> "Offer":
         """What the current scene offers: decided once per entry (§11.1), so a
-        redraw, a save or an undo never re-rolls a chance() in it."""
+        redraw, a save or an undo never re-rolls a chance() in it.
+        `render=False` (the exhaustive explorer, in a scene whose offer draws
+        nothing): which choices are on offer, with their texts left empty."""
         sc = self.scene
-        text = sc.text.render(self)
-        e = sc.ending
-        ending_text = e.text.render(self) if e is not None and e.text is not None else ""
+        if not render:
+            text = ending_text = ""
+        else:
+            text = sc.text.render(self)
+            e = sc.ending
+            ending_text = e.text.render(self) if e is not None and e.text is not None else ""
         if sc.continue_choice is not None:
             return _new_tuple(Offer, (text, ending_text, (CONTINUE,), {"continue": sc.continue_choice}))
         views = []
@@ -226,16 +231,17 @@ class Playthrough:
                 continue
             if c.cond is not None and not c.cond(self):
                 if c.locked is not None:
-                    views.append(c.view_locked or ChoiceView(c.id, c.text.render(self), False, c.locked))
+                    views.append(c.view_locked or ChoiceView(c.id, c.text.render(self) if render else "", False,
+                                                             c.locked))
                 continue
-            views.append(c.view or ChoiceView(c.id, c.text.render(self)))
+            views.append(c.view or ChoiceView(c.id, c.text.render(self) if render else ""))
             takeable[c.id] = c
         if fallback and not takeable:
             # §11.7: offered only when nothing else is, and then alone
             views = []
             for c in sc.choices:
                 if c.fallback and (c.cond is None or c.cond(self)):
-                    views.append(c.view or ChoiceView(c.id, c.text.render(self)))
+                    views.append(c.view or ChoiceView(c.id, c.text.render(self) if render else ""))
                     takeable[c.id] = c
         return _new_tuple(Offer, (text, ending_text, tuple(views), takeable))
 
@@ -265,6 +271,20 @@ class Playthrough:
     # ------------------------------------------------------------ stepping
     def choose(self, choice_id) -> StepResult:
         """Take a choice on offer; ValueError naming what is on offer otherwise."""
+        c, n_unlocked, fired, scene = self._advance(choice_id)
+        note = c.note
+        story = self.story
+        unlocked = self.unlocked
+        new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
+        achieved = self._check_achievements() if self._achs else ()
+        return _new_tuple(StepResult, (c, story.notes[note] if note is not None else None, new, fired, scene,
+                                       self.reply, achieved))
+
+    def _advance(self, choice_id) -> tuple:
+        """The step of `choose`, without what it tells the player (the
+        exhaustive explorer's step; achievements are not checked). Returns
+        (the choice, unlocked entries before, the trigger's target or None,
+        the scene reached)."""
         cid = choice_id if choice_id.__class__ is str else str(choice_id)
         offer = self._offer
         c = offer[3].get(cid) if offer is not None else self._find_now(cid)
@@ -340,12 +360,7 @@ class Playthrough:
             raise exc.in_context(sc.id, cid, c.where) from None
         self.steps.append(cid)
         self._history.append((sc, chapter, rng, log, n_unlocked, key, entered, offer, calls, reply, passed))
-        note = c.note
-        story = self.story
-        new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
-        achieved = self._check_achievements() if self._achs else ()
-        return _new_tuple(StepResult, (c, story.notes[note] if note is not None else None, new, fired, scene,
-                                       self.reply, achieved))
+        return c, n_unlocked, fired, scene
 
     def _check_achievements(self) -> tuple:
         """Earn every achievement whose `when` holds now (once per game)."""
@@ -463,20 +478,33 @@ class Playthrough:
 
     def _rollback(self, record: tuple, stage: int) -> None:
         scene, chapter, rng, log, n_unlocked, key, target, offer, calls, reply, passed = record
-        v = self.vars
-        for name, old in reversed(log):
-            v[name] = old
-        if stage >= 1:
-            self._dec(self.chosen, key)
+        if log:
+            v = self.vars
+            for name, old in reversed(log):
+                v[name] = old
+        if stage >= 1:  # (_dec inlined for the two common cases: undo is on the explorer's hot path)
+            counts = self.chosen
+            n = counts.get(key, 0) - 1
+            if n > 0:
+                counts[key] = n
+            else:
+                counts.pop(key, None)
         if stage >= 2:
             if target.__class__ is list:
                 for t in target:
                     self._dec(self.visits, t)
             elif target is not None:
-                self._dec(self.visits, target)
-        for cid in self.unlocked[n_unlocked:]:
-            self._unlocked_set.discard(cid)
-        del self.unlocked[n_unlocked:]
+                counts = self.visits
+                n = counts.get(target, 0) - 1
+                if n > 0:
+                    counts[target] = n
+                else:
+                    counts.pop(target, None)
+        unlocked = self.unlocked
+        if len(unlocked) > n_unlocked:
+            for cid in unlocked[n_unlocked:]:
+                self._unlocked_set.discard(cid)
+            del unlocked[n_unlocked:]
         self.scene, self.chapter, self.rng = scene, chapter, rng
         self._offer = offer
         self._calls, self.reply, self._passed = calls, reply, passed
