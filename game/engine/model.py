@@ -104,7 +104,9 @@ def _mix64(z: int) -> int:
 
 def render_parts(parts: tuple, p, n: int) -> str:
     """Parts with forms: an empty form leaves one space where two would meet
-    (and none at the start or end of a line)."""
+    (and none at the start or end of a line); a line that holds nothing but
+    empty forms is dropped with its line break, as ink drops it (the blank
+    line of a paragraph break stays one blank line)."""
     out: list[str] = []
     v = p.vars
     collapse = False  # the last thing rendered was an empty form
@@ -130,12 +132,26 @@ def render_parts(parts: tuple, p, n: int) -> str:
                 s = s[1:]
                 if not s:
                     continue
-            elif s[0] == "\n" and out and out[-1].endswith(" "):
-                out[-1] = out[-1].rstrip(" ")
+            elif s[0] == "\n":
+                if out and out[-1].endswith(" "):
+                    out[-1] = out[-1].rstrip(" ")
+                if not out or out[-1].endswith("\n"):
+                    # the empty forms stood alone on their line: drop it
+                    lead = len(s) - len(s.lstrip("\n"))
+                    if not out:
+                        s = s[lead:]
+                    else:
+                        last = out[-1]
+                        trail = len(last) - len(last.rstrip("\n"))
+                        s = s[min(lead, trail):]
+                    if not s:
+                        continue
         out.append(s)
     text = "".join(out)
-    if collapse and text.endswith(" "):
+    if collapse and text.endswith((" ", "\n")):
         text = text.rstrip(" ")
+        if text.endswith("\n"):
+            text = text.rstrip("\n")
     return text
 
 
@@ -308,6 +324,12 @@ class Scene:
     pause: bool = True  # False: passed through at once, its text shown before the next scene's (§11.3)
     choice_aliases: Mapping = MappingProxyType({})  # old choice id (`was:`) -> id
     has_fallback: bool = False
+
+    def __post_init__(self) -> None:
+        # Entering it does more than its effects: it unlocks codex entries,
+        # passes straight through, or decides its offer at once (one test on
+        # the step path instead of three).
+        _set(self, "entry_work", bool(self.unlock) or not self.pause or self.offer_draws)
 
 
 @record

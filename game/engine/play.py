@@ -9,6 +9,7 @@ history.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -46,32 +47,30 @@ class Outcomes:
         raise NotImplementedError
 
 
-class Offer:
-    """What the current scene shows and offers, decided once per entry."""
+class Offer(namedtuple("Offer", ("text", "ending_text", "views", "takeable"))):
+    """What the current scene shows and offers, decided once per entry:
+    its text, its ending's text, the ChoiceViews in order (locked ones
+    included) and id -> ChoiceDef of the enabled ones. Held in
+    `Playthrough._offer` only when the offer draws from chance or has a
+    fallback (or the explorer asks for one). A tuple, made with `_new_tuple`
+    in one C call."""
 
-    __slots__ = ("text", "ending_text", "views", "takeable")
-
-    def __init__(self, text: str, ending_text: str, views: tuple, takeable: dict):
-        self.text = text
-        self.ending_text = ending_text
-        self.views = views  # ChoiceViews in order, locked ones included
-        self.takeable = takeable  # id -> ChoiceDef of the enabled ones
+    __slots__ = ()
 
 
-class StepResult:
-    """What one step did, for the player's eyes."""
+_new_tuple = tuple.__new__
 
-    __slots__ = ("choice", "note", "unlocked", "trigger", "scene", "reply", "achieved")
 
-    def __init__(self, choice: ChoiceDef, note: Note | None, unlocked: tuple[CodexEntry, ...],
-                 trigger: str | None, scene: Scene, reply: str | None = None, achieved: tuple = ()):
-        self.choice = choice
-        self.achieved = achieved  # Achievements (§11.10) first earned by this step
-        self.reply = reply  # the choice's reply, rendered (also at the top of play.text)
-        self.note = note
-        self.unlocked = unlocked
-        self.trigger = trigger  # the scene a trigger sent the player to, if one fired
-        self.scene = scene
+class StepResult(namedtuple("StepResult", ("choice", "note", "unlocked", "trigger", "scene", "reply", "achieved"),
+                            defaults=(None, ()))):
+    """What one step did, for the player's eyes: the choice taken (a
+    ChoiceDef), its note (or None), the codex entries it unlocked, the
+    scene a trigger sent the player to (or None), the scene reached, the
+    choice's reply, rendered (also at the top of play.text), and the
+    achievements (§11.10) first earned by this step. Read-only. A tuple,
+    made with `_new_tuple` in one C call on every step's path."""
+
+    __slots__ = ()
 
     @property
     def historical(self) -> bool:
@@ -130,15 +129,22 @@ class Playthrough:
     def text(self) -> str:
         """Everything the player reads on this screen (§11.3): the last
         choice's reply, the texts passed through, the scene's text."""
-        text = self._current_offer().text
-        if self.reply is None and not self._passed:
-            return text
+        offer = self._offer
+        if offer is None:
+            if self.reply is None and not self._passed:
+                return self.scene.text.render(self)
+            text = self.scene.text.render(self)
+        else:
+            text = offer[0]
+            if self.reply is None and not self._passed:
+                return text
         return "\n\n".join([x for x in (self.reply, *self._passed, text) if x])
 
     @property
     def scene_text(self) -> str:
         """The current scene's own text, without the reply or passed texts."""
-        return self._current_offer().text
+        offer = self._offer
+        return offer[0] if offer is not None else self.scene.text.render(self)
 
     @property
     def passed_texts(self) -> tuple:
@@ -163,11 +169,36 @@ class Playthrough:
 
     @property
     def ending_text(self) -> str:
-        return self._current_offer().ending_text
+        offer = self._offer
+        if offer is not None:
+            return offer[1]
+        e = self.scene.ending
+        return e.text.render(self) if e is not None and e.text is not None else ""
 
     def choices(self) -> list[ChoiceView]:
         """The choices on offer now; a `locked` one is present but disabled."""
-        return list(self._current_offer().views)
+        offer = self._offer
+        if offer is not None:
+            return list(offer[2])
+        # Nothing in this offer draws from chance (§11.1 holds it in `_offer`
+        # when something does), so it reads the same whenever it is read
+        # until the next step: worked out here, as cheaply as can be.
+        sc = self.scene
+        if sc.continue_choice is not None:
+            return [CONTINUE]
+        if sc.has_fallback:
+            return list(self._current_offer()[2])
+        out = []
+        chosen = self.chosen
+        for c in sc.choices:
+            if c.once and c.key in chosen:
+                continue
+            if c.cond is not None and not c.cond(self):
+                if c.locked is not None:
+                    out.append(c.view_locked or ChoiceView(c.id, c.text.render(self), False, c.locked))
+                continue
+            out.append(c.view or ChoiceView(c.id, c.text.render(self)))
+        return out
 
     def _current_offer(self) -> "Offer":
         offer = self._offer
@@ -175,15 +206,20 @@ class Playthrough:
             offer = self._offer = self._decide_offer()
         return offer
 
-    def _decide_offer(self) -> "Offer":
+    def _decide_offer(self, render: bool = True) -> "Offer":
         """What the current scene offers: decided once per entry (§11.1), so a
-        redraw, a save or an undo never re-rolls a chance() in it."""
+        redraw, a save or an undo never re-rolls a chance() in it.
+        `render=False` (the exhaustive explorer, in a scene whose offer draws
+        nothing): which choices are on offer, with their texts left empty."""
         sc = self.scene
-        text = sc.text.render(self)
-        e = sc.ending
-        ending_text = e.text.render(self) if e is not None and e.text is not None else ""
+        if not render:
+            text = ending_text = ""
+        else:
+            text = sc.text.render(self)
+            e = sc.ending
+            ending_text = e.text.render(self) if e is not None and e.text is not None else ""
         if sc.continue_choice is not None:
-            return Offer(text, ending_text, (CONTINUE,), {"continue": sc.continue_choice})
+            return _new_tuple(Offer, (text, ending_text, (CONTINUE,), {"continue": sc.continue_choice}))
         views = []
         takeable = {}
         chosen = self.chosen
@@ -195,27 +231,63 @@ class Playthrough:
                 continue
             if c.cond is not None and not c.cond(self):
                 if c.locked is not None:
-                    views.append(c.view_locked or ChoiceView(c.id, c.text.render(self), False, c.locked))
+                    views.append(c.view_locked or ChoiceView(c.id, c.text.render(self) if render else "", False,
+                                                             c.locked))
                 continue
-            views.append(c.view or ChoiceView(c.id, c.text.render(self)))
+            views.append(c.view or ChoiceView(c.id, c.text.render(self) if render else ""))
             takeable[c.id] = c
         if fallback and not takeable:
             # §11.7: offered only when nothing else is, and then alone
             views = []
             for c in sc.choices:
                 if c.fallback and (c.cond is None or c.cond(self)):
-                    views.append(c.view or ChoiceView(c.id, c.text.render(self)))
+                    views.append(c.view or ChoiceView(c.id, c.text.render(self) if render else ""))
                     takeable[c.id] = c
-        return Offer(text, ending_text, tuple(views), takeable)
+        return _new_tuple(Offer, (text, ending_text, tuple(views), takeable))
 
     def _find(self, choice_id: str) -> ChoiceDef | None:
-        return self._current_offer().takeable.get(choice_id)
+        """The choice on offer with this id, or None (as `choices()` decides)."""
+        offer = self._offer
+        if offer is not None:
+            return offer[3].get(choice_id)
+        return self._find_now(choice_id)
+
+    def _find_now(self, choice_id: str) -> ChoiceDef | None:
+        """`_find` with no offer held: worked out from the scene."""
+        sc = self.scene
+        if sc.continue_choice is not None:
+            return sc.continue_choice if choice_id == "continue" else None
+        if sc.has_fallback:
+            return self._current_offer()[3].get(choice_id)
+        for c in sc.choices:
+            if c.id == choice_id:
+                if c.once and c.key in self.chosen:
+                    return None
+                if c.cond is not None and not c.cond(self):
+                    return None
+                return c
+        return None
 
     # ------------------------------------------------------------ stepping
     def choose(self, choice_id) -> StepResult:
         """Take a choice on offer; ValueError naming what is on offer otherwise."""
+        c, n_unlocked, fired, scene = self._advance(choice_id)
+        note = c.note
+        story = self.story
+        unlocked = self.unlocked
+        new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
+        achieved = self._check_achievements() if self._achs else ()
+        return _new_tuple(StepResult, (c, story.notes[note] if note is not None else None, new, fired, scene,
+                                       self.reply, achieved))
+
+    def _advance(self, choice_id) -> tuple:
+        """The step of `choose`, without what it tells the player (the
+        exhaustive explorer's step; achievements are not checked). Returns
+        (the choice, unlocked entries before, the trigger's target or None,
+        the scene reached)."""
         cid = choice_id if choice_id.__class__ is str else str(choice_id)
-        c = self._find(cid)
+        offer = self._offer
+        c = offer[3].get(cid) if offer is not None else self._find_now(cid)
         if c is None:
             new_id = self.scene.choice_aliases.get(cid)  # an old id (`was:`), from a save or a file
             if new_id is not None:
@@ -231,7 +303,6 @@ class Playthrough:
         unlocked = self.unlocked
         n_unlocked = len(unlocked)
         key = c.key
-        offer = self._offer
         calls, reply, passed = self._calls, self.reply, self._passed
         entered = None  # the scene(s) entered: one id, or a list when passing through
         stage = 0  # 1: the choice was counted; 2: the target was entered
@@ -272,15 +343,16 @@ class Playthrough:
             stage = 2
             for eff in scene.effects:
                 eff(self)
-            if scene.unlock:
-                self._unlock(scene)
-            if not scene.pause:  # only a scene without choices can have `pause: false`
-                entered = [target]
-                scene, f = self._pass_through(scene, entered)
-                fired = f or fired
-            self._offer = None
-            if scene.offer_draws:
-                self._offer = self._decide_offer()
+            if scene.entry_work:
+                if scene.unlock:
+                    self._unlock(scene)
+                if not scene.pause:  # only a scene without choices can have `pause: false`
+                    entered = [target]
+                    scene, f = self._pass_through(scene, entered)
+                    fired = f or fired
+                self._offer = self._decide_offer() if scene.offer_draws else None
+            else:
+                self._offer = None
         except (StoryRuntimeError, RecursionError) as exc:
             self._rollback((sc, chapter, rng, log, n_unlocked, key, entered, offer, calls, reply, passed), stage)
             if isinstance(exc, RecursionError):
@@ -288,12 +360,7 @@ class Playthrough:
             raise exc.in_context(sc.id, cid, c.where) from None
         self.steps.append(cid)
         self._history.append((sc, chapter, rng, log, n_unlocked, key, entered, offer, calls, reply, passed))
-        note = c.note
-        story = self.story
-        new = tuple([story.codex[i] for i in unlocked[n_unlocked:]]) if len(unlocked) != n_unlocked else ()
-        achieved = self._check_achievements() if self._achs else ()
-        return StepResult(c, story.notes[note] if note is not None else None, new, fired, scene, self.reply,
-                          achieved)
+        return c, n_unlocked, fired, scene
 
     def _check_achievements(self) -> tuple:
         """Earn every achievement whose `when` holds now (once per game)."""
@@ -411,20 +478,33 @@ class Playthrough:
 
     def _rollback(self, record: tuple, stage: int) -> None:
         scene, chapter, rng, log, n_unlocked, key, target, offer, calls, reply, passed = record
-        v = self.vars
-        for name, old in reversed(log):
-            v[name] = old
-        if stage >= 1:
-            self._dec(self.chosen, key)
+        if log:
+            v = self.vars
+            for name, old in reversed(log):
+                v[name] = old
+        if stage >= 1:  # (_dec inlined for the two common cases: undo is on the explorer's hot path)
+            counts = self.chosen
+            n = counts.get(key, 0) - 1
+            if n > 0:
+                counts[key] = n
+            else:
+                counts.pop(key, None)
         if stage >= 2:
             if target.__class__ is list:
                 for t in target:
                     self._dec(self.visits, t)
             elif target is not None:
-                self._dec(self.visits, target)
-        for cid in self.unlocked[n_unlocked:]:
-            self._unlocked_set.discard(cid)
-        del self.unlocked[n_unlocked:]
+                counts = self.visits
+                n = counts.get(target, 0) - 1
+                if n > 0:
+                    counts[target] = n
+                else:
+                    counts.pop(target, None)
+        unlocked = self.unlocked
+        if len(unlocked) > n_unlocked:
+            for cid in unlocked[n_unlocked:]:
+                self._unlocked_set.discard(cid)
+            del unlocked[n_unlocked:]
         self.scene, self.chapter, self.rng = scene, chapter, rng
         self._offer = offer
         self._calls, self.reply, self._passed = calls, reply, passed

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 
 
+_set = object.__setattr__
+
+
 def record(cls=None, *, frozen: bool = True, order: bool = False):
     def build(cls):
         names = tuple(n for n in cls.__dict__.get("__annotations__", {}) if not n.startswith("__"))
@@ -22,24 +25,35 @@ def record(cls=None, *, frozen: bool = True, order: bool = False):
         post_init = getattr(cls, "__post_init__", None)
 
         fieldset = frozenset(names)
+        template = dict.fromkeys(names)  # field order, whatever order a call gives them in
+        template.update(defaults)
+        position = {n: i for i, n in enumerate(names)}
 
         def __init__(self, *args, **kw):
-            d = self.__dict__  # written directly: a frozen record refuses setattr
-            if not kw and len(args) == nf:
-                d.update(zip(names, args))
+            # The fields go in a dict of the record's own, in field order, set
+            # as its __dict__ (a frozen record refuses setattr). Not the
+            # instance's shared-key dict: once materialised, CPython 3.11 reads
+            # its attributes on the slow generic path every time (attribute
+            # reads are specialised, LOAD_ATTR_WITH_HINT, only for a dict of
+            # the object's own), about half the speed; scenes and choices are
+            # read on every step of play.
+            n = len(args)
+            if not kw and n == nf:
+                _set(self, "__dict__", dict(zip(names, args)))
             else:
-                if len(args) > nf:
-                    raise TypeError(f"{cls.__name__}() takes {nf} fields, {len(args)} given")
-                values = dict(defaults)
-                values.update(zip(names, args))
+                if n > nf:
+                    raise TypeError(f"{cls.__name__}() takes {nf} fields, {n} given")
                 for key in kw:
-                    if key not in fieldset or key in names[:len(args)]:
+                    if key not in fieldset or position[key] < n:
                         raise TypeError(f"{cls.__name__}() got an unexpected or repeated field '{key}'")
+                values = template.copy()
+                if n:
+                    values.update(zip(names, args))
                 values.update(kw)
-                missing = [n for n in required if n not in values]
+                missing = [f for f in required if position[f] >= n and f not in kw]
                 if missing:
                     raise TypeError(f"{cls.__name__}() missing field(s) {', '.join(missing)}")
-                d.update(values)
+                _set(self, "__dict__", values)
             if post_init is not None:
                 post_init(self)
 

@@ -19,10 +19,12 @@ values on the paths into each state), so the ranges reported are exact.
 
 from __future__ import annotations
 
+import ast
 import random
 from array import array
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from game.engine.errors import StoryRuntimeError
 from game.engine.scenegraph import predecessors, successors
@@ -74,9 +76,10 @@ class Report:
         self.endings = {s.id: 0 for s in self.story.endings}
         self.achievements = {a: 0 for a in self.story.data.achievements}
 
-    def check_achievements(self, play: Playthrough, path) -> None:
-        """Exhaustive mode: count the achievements whose `when` holds here."""
-        for a in self.story.data.achievements.values():
+    def check_achievements(self, play: Playthrough, path, which=None) -> None:
+        """Exhaustive mode: count the achievements whose `when` holds here
+        (of `which`, or of all)."""
+        for a in (self.story.data.achievements.values() if which is None else which):
             try:
                 ok = a.cond(play)
             except StoryRuntimeError:
@@ -279,11 +282,6 @@ class Fork(Outcomes):
             return True
         return self._draw(True, (False,))
 
-    def random(self, lo: int, hi: int) -> int:
-        if lo >= hi:
-            return lo
-        return self._draw(lo, range(lo + 1, hi + 1))
-
     def _draw(self, first, rest):
         i = self.pos
         self.pos = i + 1
@@ -415,28 +413,36 @@ class StateSpace:
         self.draws = {sid: sc.offer_draws for sid, sc in story.scenes.items()}
         self.offers: dict[tuple, object] = {}  # (scene, offer part) -> the Offer first seen
         self._scenes = story.scenes
+        # Per scene, for `key`: (its live values getter, visit mask, choice mask, draws).
+        self._per_scene = {sid: (_getter(self.live[sid]), self.vmask[sid], self.cmask[sid], self.draws[sid])
+                           for sid in self.live}
+        self._no_bit = len(index)  # a bit no mask has (for a count not counted anywhere)
+        self._plain_extra = type(self).extra_key is StateSpace.extra_key
 
     def key(self, p: Playthrough) -> tuple:
         sid = p.scene.id
-        v = p.vars
-        cap = self.cap
+        values, vm, cm, draws = self._per_scene[sid]
         vis = ch = ()
-        m = self.vmask[sid]
-        if m:
+        if vm:
+            cap = self.cap
             vb = self.vbit
-            vis = tuple(sorted([(s, c if c < cap else cap) for s, c in p.visits.items()
-                                if s in vb and m >> vb[s] & 1]))
-        m = self.cmask[sid]
-        if m:
+            no = self._no_bit
+            got = [(s, c if c < cap else cap) for s, c in p.visits.items() if vm >> vb.get(s, no) & 1]
+            if got:
+                vis = tuple(got) if len(got) == 1 else tuple(sorted(got))
+        if cm:
+            cap = self.cap
             cb = self.cbit
-            ch = tuple(sorted([(k, c if c < cap else cap) for k, c in p.chosen.items()
-                               if k in cb and m >> cb[k] & 1]))
+            no = self._no_bit
+            got = [(k, c if c < cap else cap) for k, c in p.chosen.items() if cm >> cb.get(k, no) & 1]
+            if got:
+                ch = tuple(got) if len(got) == 1 else tuple(sorted(got))
         offer = None
-        if self.draws[sid]:
+        if draws:
             o = p._current_offer()
             offer = tuple([(c.id, c.enabled) for c in o.views])
             self.offers.setdefault((sid, offer), o)
-        return (sid, tuple([v[n] for n in self.live[sid]]), vis, ch, offer, self.extra_key(p))
+        return (sid, values(p.vars), vis, ch, offer, p._calls if self._plain_extra else self.extra_key(p))
 
     def extra_key(self, p: Playthrough) -> tuple:
         """State beyond scene, variables, counts and offer: the calls in
@@ -452,15 +458,23 @@ class StateSpace:
         values (the explorer sets them from what it tracks beside the key)."""
         sid, vals, vis, ch, offer, extra = key
         p.scene = self._scenes[sid]
-        v = p.vars
-        for n, val in zip(self.live[sid], vals):
-            v[n] = val
+        p.vars.update(zip(self.live[sid], vals))
         p.visits = dict(vis)
         p.chosen = dict(ch)
         p._history.clear()
         p.steps.clear()
         p._offer = self.offers[(sid, offer)] if offer is not None else None
         self.restore_extra(p, extra)
+
+
+def _getter(names: tuple):
+    """A function giving the values of `names` in a dict, as a tuple."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda v: (v[name],)
+    return lambda v: ()
 
 
 def _merge(a: tuple, b: tuple, is_int: bool) -> tuple:
@@ -497,15 +511,17 @@ def _dep_closure(deps) -> dict[str, frozenset]:
 def _components(n: int, off, edst, roots) -> tuple[array, array]:
     """The strongly connected components of the edge graph reachable from
     `roots` (iterative Tarjan), sinks first: (the states, component by
-    component; the end of each component in that list)."""
+    component; the end of each component in that list). The stacks are
+    arrays: a long chain of states makes them as deep as it is long."""
     idx = array("q", [-1]) * n
     low = array("q", [0]) * n
-    comp = array("q", [-1]) * n
     onst = bytearray(n)
-    stack: list[int] = []
+    stack = array("q")
     order = array("q")
     ends = array("q")
-    counter = ncomp = 0
+    wv = array("q")  # the depth-first path: states, and the next edge of each
+    we = array("q")
+    counter = 0
     for r in roots:
         if idx[r] >= 0:
             continue
@@ -513,41 +529,42 @@ def _components(n: int, off, edst, roots) -> tuple[array, array]:
         counter += 1
         stack.append(r)
         onst[r] = 1
-        work = [[r, off[r]]]
-        while work:
-            top = work[-1]
-            v, e = top
+        wv.append(r)
+        we.append(off[r])
+        while wv:
+            v = wv[-1]
+            e = we[-1]
             end = off[v + 1]
             pushed = False
             while e < end:
                 w = edst[e]
                 e += 1
                 if idx[w] < 0:
-                    top[1] = e
+                    we[-1] = e
                     idx[w] = low[w] = counter
                     counter += 1
                     stack.append(w)
                     onst[w] = 1
-                    work.append([w, off[w]])
+                    wv.append(w)
+                    we.append(off[w])
                     pushed = True
                     break
                 if onst[w] and idx[w] < low[v]:
                     low[v] = idx[w]
             if pushed:
                 continue
-            work.pop()
+            wv.pop()
+            we.pop()
             if low[v] == idx[v]:
                 while True:
                     w = stack.pop()
                     onst[w] = 0
-                    comp[w] = ncomp
                     order.append(w)
                     if w == v:
                         break
-                ncomp += 1
                 ends.append(len(order))
-            if work:
-                u = work[-1][0]
+            if wv:
+                u = wv[-1]
                 if low[v] < low[u]:
                     low[u] = low[v]
     return order, ends
@@ -578,12 +595,12 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
 
     Two passes. The first explores every state once, with the variables
     outside each state's key set to their values on the first path into it;
-    it stores the edges, and widens a state already found with the values a
-    later edge brings. The second passes the values of states that took
-    several along the stored edges, in topological order of the edge graph
-    (loops iterated to a fixed point): a variable a step does not write
-    passes its values on; only a step writing a variable from variables
-    that took several values is run again (once per low and high)."""
+    it stores the edges (each with a label: the choice, the chance outcomes,
+    the scenes entered, the variables written), and widens a state already
+    found with the values a later edge brings. The second passes the values
+    of states that took several along the stored edges, in topological order
+    of the edge graph (loops iterated to a fixed point), without running the
+    story again where it can (see `_spread`)."""
     rep = Report(story, "exhaustive")
     space = StateSpace(story)
     fork = Fork()
@@ -596,31 +613,46 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     tracked = _tracked(story)
     tdead = {sid: tuple(n for n in d if n in tracked) for sid, d in space.dead.items()}
     dead_types = {sid: tuple(is_int[n] for n in d) for sid, d in tdead.items()}
-    dead_pos = {sid: {n: k for k, n in enumerate(d)} for sid, d in tdead.items()}
     written_seen: dict[str, set] = {n: set() for n in variables if n not in tracked}
     checks = story.data.checks
-    achs = bool(story.data.achievements)
-    deps = story.data.effect_deps
+    achs = tuple(story.data.achievements.values())
+    # Achievements that need an ending (`when: ended and ...`) are checked only at endings.
+    achs_open = tuple(a for a in achs if not _needs_ending(a.when))
+    scenes = story.scenes
+    key_of = space.key
+    # Per scene: (tracked dead names, their values getter, their types, the
+    # shadows of its layout, the live values of its layout). Equal tuples are
+    # shared per layout (not across layouts: True == 1 in a tuple's equality).
+    by_dead: dict[tuple, dict] = {}
+    by_live: dict[tuple, dict] = {}
+    info_of = {sid: (d, _getter(d), dead_types[sid], by_dead.setdefault(d, {}),
+                     by_live.setdefault(space.live[sid], {})) for sid, d in tdead.items()}
 
     # The states: key -> index; parent index and step per state for the shortest path.
     index: dict[tuple, int] = {}
     keys: list[tuple] = []
     shadow: list = []  # per state: its dead variables' values on the first path into it
-    wide: dict[int, dict] = {}  # state -> {dead position: values} where later paths brought others
+    summaries = _Summaries()  # per state: all the values they took (summaries.of)
+    S = summaries.of
+    widened: dict[tuple, int] = {}  # (summary, values) -> the summary widened with them
     parent = array("q")
-    pstep = array("q")
-    step_names: list[str] = []
-    step_ids: dict[str, int] = {}
+    pstep = array("q")  # the step into each state: a pair (below)
     interned: dict = {}
-    esrc = array("q")
+    # Pairs (scene, choice id): the steps of paths, and what was offered,
+    # seen locked and taken (coverage), without building a key per edge.
+    pairs: list[tuple] = []  # pair -> (scene id, choice id, "scene.choice")
+    pair_of: dict[str, dict] = {sid: {} for sid in scenes}  # scene -> {choice id: pair}
+    offered_p = bytearray()
+    locked_p = bytearray()
+    taken_p = bytearray()
+    # The edges, grouped by source (states are expanded in index order):
+    # eoff[i] is state i's first; per edge its destination and label.
+    eoff = array("q")
     edst = array("q")
-    ewr = array("q")  # per edge: the set of variables the step wrote (index into wlist)
-    escr = array("q")  # per edge: the chance outcomes it took (index into slist)
-    ecid = array("q")  # per edge: the choice (index into step_names)
-    wsets: dict[frozenset, int] = {}
-    wlist: list[frozenset] = []
-    scripts_ix: dict[tuple, int] = {}
-    slist: list[tuple] = []
+    elab = array("q")
+    labels: dict[tuple, int] = {}  # (pair, chance outcomes, scenes entered, names written) -> label
+    lab_info: list[tuple] = []
+    lab_untracked: list[tuple] = []  # label -> the untracked variables it writes
     lock_at: dict[str, list] = {}  # scene -> [first state index, count]
     err_at: dict[tuple, list] = {}  # (scene, choice, message) -> [finding, count]
     ending_states: list[int] = []
@@ -631,42 +663,75 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     def path_to(i: int) -> list[str]:
         steps = []
         while parent[i] >= 0:
-            steps.append(step_names[pstep[i]])
+            steps.append(pairs[pstep[i]][1])
             i = parent[i]
         return base_steps + steps[::-1]
 
-    def add(k: tuple, par: int, step: int, sh: tuple) -> int:
-        k = tuple([interned.setdefault(x, x) if x.__class__ is tuple else x for x in k])
+    def add(k: tuple, par: int, step: int, sh: tuple, info: tuple) -> int:
+        sid, vals, vis, ch, offer, extra = k
+        vals = info[4].setdefault(vals, vals)
+        if vis:
+            vis = interned.setdefault(vis, vis)
+        if ch:
+            ch = interned.setdefault(ch, ch)
+        if offer is not None:
+            offer = interned.setdefault(offer, offer)
+        if extra and extra.__class__ is tuple:
+            extra = interned.setdefault(extra, extra)
+        k = (sid, vals, vis, ch, offer, extra)
         i = len(keys)
         index[k] = i
         keys.append(k)
-        shadow.append(interned.setdefault(sh, sh))
+        got = info[3].get(sh)
+        if got is None:
+            got = info[3][sh] = (sh, summaries.intern(info[2], tuple([(a,) for a in sh])))
+        shadow.append(got[0])
+        S.append(got[1])
         parent.append(par)
         pstep.append(step)
         return i
 
-    def widen_point(j: int, vals: tuple) -> bool:
-        """Widen state j with one more set of values of its dead variables."""
-        old = shadow[j]
-        if old == vals:
-            return False
-        w = wide.get(j)
-        if w is None:
-            w = wide[j] = {}
-        types = dead_types[keys[j][0]]
-        changed = False
-        for k, (a, b) in enumerate(zip(old, vals)):
-            if a != b:
-                cur = w.get(k)
-                if cur is None:
-                    w[k] = (a, b) if not types[k] or a < b else (b, a)
-                    changed = True
-                else:
-                    m = _merge(cur, (b,), types[k])
-                    if m is not cur:
-                        w[k] = m
-                        changed = True
-        return changed
+    def widen(j: int, vals: tuple) -> None:
+        """State j took these values of its dead variables too."""
+        sj = S[j]
+        wk = (sj, vals)
+        m = widened.get(wk)
+        if m is None:
+            if len(widened) > MEMO_CAP:
+                widened.clear()
+            types = summaries.types[sj]
+            m = widened[wk] = summaries.intern(types, tuple([_merge(e, (x,), t) for e, x, t in
+                                                             zip(summaries.table[sj], vals, types)]))
+        S[j] = m
+
+    def new_pair(sid: str, cid: str) -> int:
+        pi = pair_of[sid][cid] = len(pairs)
+        pairs.append((sid, cid, f"{sid}.{cid}"))
+        offered_p.append(0)
+        locked_p.append(0)
+        taken_p.append(0)
+        return pi
+
+    def new_label(lk: tuple) -> int:
+        lab = labels[lk] = len(lab_info)
+        lab_info.append(lk)
+        wn = lk[3]
+        lab_untracked.append(tuple([n for n in dict.fromkeys(wn) if n in written_seen]))
+        if wn:
+            ckey = pairs[lk[0]][2]
+            w = rep.writes.get(ckey)
+            if w is None:
+                rep.writes[ckey] = set(wn)
+            else:
+                w.update(wn)
+        return lab
+
+    def check(p: Playthrough, i: int) -> None:
+        if checks:
+            rep.check_state(p, lambda: path_to(i))
+        which = achs if p.scene.ending is not None else achs_open
+        if which:
+            rep.check_achievements(p, lambda: path_to(i), which)
 
     # The roots: a chance() in the start scene's entry forks the start too.
     roots: list[Playthrough] = []
@@ -695,28 +760,30 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     play = roots[-1]
     queue: deque[int] = deque()
     for p in roots:
-        k = space.key(p)
+        k = key_of(p)
         sid = k[0]
         for name, x in p.vars.items():
             if name in written_seen:
                 written_seen[name].add(x)
-        pt = tuple([p.vars[n] for n in tdead[sid]])
+        info = info_of[sid]
+        pt = info[1](p.vars)
         if k in index:
-            if exact_ranges:
-                widen_point(index[k], pt)
+            j = index[k]
+            if exact_ranges and pt != shadow[j]:
+                widen(j, pt)
             continue
-        i = add(k, -1, -1, pt)
+        i = add(k, -1, -1, pt, info)
         rep.reached.add(sid)
-        if checks:
-            rep.check_state(p, lambda i=i: path_to(i))
-        if achs:
-            rep.check_achievements(p, lambda i=i: path_to(i))
+        check(p, i)
         queue.append(i)
 
     v = play.vars
-    scenes = story.scenes
+    history = play._history
+    reached = rep.reached
+    step = play._advance  # choose() without its StepResult: achievements are checked here (check)
 
     def expand(i: int) -> None:
+        eoff.append(len(edst))  # states are expanded in index order
         key = keys[i]
         sid = key[0]
         space.restore(play, key)
@@ -726,7 +793,20 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                 rep.ending_paths[sid] = Finding(sid, path_to(i))
             ending_states.append(i)
             return
-        offered = rep.note_offer(play)
+        offer = play._offer
+        if offer is None:  # what is on offer, its texts not rendered (nothing in them draws)
+            offer = play._offer = play._decide_offer(False)
+        mine = pair_of[sid]
+        offered = []
+        for c in offer.views:
+            pi = mine.get(c.id)
+            if pi is None:
+                pi = new_pair(sid, c.id)
+            if c.enabled:
+                offered.append(pi)
+                offered_p[pi] = 1
+            else:
+                locked_p[pi] = 1
         if not offered:
             got = lock_at.get(sid)
             if got is None:
@@ -739,16 +819,13 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
         sh = shadow[i]
         if dead:
             v.update(zip(dead, sh))
-        for cid in offered:
-            sidx = step_ids.get(cid)
-            if sidx is None:
-                sidx = step_ids[cid] = len(step_names)
-                step_names.append(cid)
+        for pi in offered:
+            cid = pairs[pi][1]
             forks: list[list] = [[]]
             while forks:
                 fork.reset(forks.pop())
                 try:
-                    play.choose(cid)
+                    step(cid)
                 except StoryRuntimeError as exc:
                     forks.extend(fork.forks)
                     ek = (sid, cid, str(exc))
@@ -760,53 +837,39 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                     if dead:
                         v.update(zip(dead, sh))
                     continue
-                forks.extend(fork.forks)
-                rep.reached.update(play.passed_scenes)
-                nkey = space.key(play)
-                nsid = nkey[0]
-                ndead = tdead[nsid]
+                if fork.forks:
+                    forks.extend(fork.forks)
+                ent = history[-1][6]
+                if ent.__class__ is list:  # passed through `pause: false` scenes
+                    ent = tuple(ent)
+                    reached.update(ent[:-1])
+                nkey = key_of(play)
+                info = info_of[nkey[0]]
                 j = index.get(nkey)
                 if j is None:
                     if len(keys) >= max_states:
                         rep.complete = False
                         play.undo()
                         continue
-                    j = add(nkey, i, sidx, tuple([v[n] for n in ndead]))
-                    rep.reached.add(nsid)
-                    if checks:
-                        rep.check_state(play, lambda j=j: path_to(j))
-                    if achs:
-                        rep.check_achievements(play, lambda j=j: path_to(j))
+                    j = add(nkey, i, pi, info[1](v), info)
+                    reached.add(nkey[0])
+                    check(play, j)
                     queue.append(j)
-                elif exact_ranges and ndead:
-                    widen_point(j, tuple([v[n] for n in ndead]))
-                rep.taken.add(f"{sid}.{cid}")
-                esrc.append(i)
+                elif exact_ranges and info[0]:
+                    vals = info[1](v)
+                    if vals != shadow[j]:
+                        widen(j, vals)
+                taken_p[pi] = 1
                 edst.append(j)
-                wr = frozenset([name for name, _ in play.log])
-                x = wsets.get(wr)
-                if x is None:
-                    x = wsets[wr] = len(wlist)
-                    wlist.append(wr)
-                if wr:
-                    for name in wr:
-                        ws = written_seen.get(name)
-                        if ws is not None:
-                            ws.add(v[name])
-                    ckey = f"{sid}.{cid}"
-                    w = rep.writes.get(ckey)
-                    if w is None:
-                        rep.writes[ckey] = set(wr)
-                    elif not wr <= w:
-                        w |= wr
-                ewr.append(x)
-                sc_ = tuple(fork.script)
-                x = scripts_ix.get(sc_)
-                if x is None:
-                    x = scripts_ix[sc_] = len(slist)
-                    slist.append(sc_)
-                escr.append(x)
-                ecid.append(sidx)
+                log = play.log
+                scr = fork.script
+                lk = (pi, tuple(scr) if scr else (), ent, tuple([n for n, _ in log]) if log else ())
+                lab = labels.get(lk)
+                if lab is None:
+                    lab = new_label(lk)
+                elab.append(lab)
+                for name in lab_untracked[lab]:
+                    written_seen[name].add(v[name])
                 play.undo()
 
     while queue:
@@ -815,27 +878,49 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
             break
     n = len(keys)
     rep.states = n
+    index.clear()  # not needed any more: its memory serves the second pass
+    widened.clear()
+    while len(eoff) <= n:
+        eoff.append(len(edst))
+    for pi, (_, _, ckey) in enumerate(pairs):
+        if offered_p[pi]:
+            rep.offered.add(ckey)
+        if locked_p[pi]:
+            rep.seen_locked.add(ckey)
+        if taken_p[pi]:
+            rep.taken.add(ckey)
     for sid, (i, c) in lock_at.items():
         rep.soft_locks.append(Finding(sid, path_to(i), "nothing on offer", states=c))
     rep.soft_locks.sort(key=lambda f: len(f.path))
     for f, c in err_at.values():
         f.states = c
         rep.errors.append(f)
-    # The edges are grouped by source, in index order: off[i] is state i's first.
-    off = array("q", [0]) * (n + 1)
-    for s in esrc:
-        off[s + 1] += 1
-    for i in range(n):
-        off[i + 1] += off[i]
-    if exact_ranges and wide:
-        _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, escr, ecid,
-                   wlist, slist, step_names, tdead, dead_types, dead_pos)
-    _ranges(rep, space, tdead, keys, shadow, wide, written_seen)
+    if exact_ranges:
+        several = summaries.several()
+        if several:
+            _spread(story, space, play, fork, keys, shadow, summaries, several, eoff, edst, elab, lab_info,
+                    pairs, tdead, dead_types)
+    _ranges(rep, space, tdead, keys, summaries, written_seen, by_live)
     if rep.complete:
-        _find_no_exit(rep, n, esrc, edst, ending_states, lock_states, path_to, lambda i: keys[i][0])
+        _find_no_exit(rep, n, eoff, edst, ending_states, lock_states, path_to, lambda i: keys[i][0])
     if start is None and any(v == 0 for v in rep.achievements.values()):
         _look_for_achievements(story, rep, seed)
     return rep
+
+
+MEMO_CAP = 500_000  # entries in one of the explorer's memo tables before it starts again
+
+
+def _needs_ending(when: str) -> bool:
+    """An achievement's condition that holds only at an ending: `ended`, or
+    `ended and ...` (as written)."""
+    try:
+        body = ast.parse(str(when).strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if isinstance(body, ast.BoolOp) and isinstance(body.op, ast.And):
+        return any(isinstance(x, ast.Name) and x.id == "ended" for x in body.values)
+    return isinstance(body, ast.Name) and body.id == "ended"
 
 
 ACHIEVEMENT_RUNS = 2_000
@@ -845,7 +930,8 @@ def _look_for_achievements(story: Story, rep: Report, seed: int) -> None:
     """Achievements the explored states never showed (their variables are not
     in the state key) are looked for in random runs; one found counts as
     earnable, with that run's path. `achievements_searched` says so."""
-    extra = random_playtest(story, runs=ACHIEVEMENT_RUNS, seed=seed)
+    unseen = tuple(a for a in story.data.achievements.values() if not rep.achievements.get(a.id))
+    extra = _achievement_runs(story, ACHIEVEMENT_RUNS, seed, unseen)
     rep.achievements_searched = ACHIEVEMENT_RUNS
     for aid, n in rep.achievements.items():
         if n == 0 and extra.achievements.get(aid):
@@ -853,135 +939,349 @@ def _look_for_achievements(story: Story, rep: Report, seed: int) -> None:
             rep.achievement_paths[aid] = extra.achievement_paths[aid]
 
 
-def _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, escr, ecid,
-               wlist, slist, step_names, dead_of, dead_types, dead_pos) -> None:
-    """The second pass: the values of the states that took several (`wide`)
-    passed on along the stored edges, in topological order of the edge graph."""
+def _achievement_runs(story: Story, runs: int, seed: int, which: tuple, max_steps: int = 1000) -> Report:
+    """The runs of `random_playtest(story, runs, seed)` (the same choices,
+    step by step), keeping only what they earn of the achievements `which`
+    (each is checked after every step as in play; the others are not)."""
+    rep = Report(story, "random", seed=seed)
+    used: dict[str, int] = {}
+    for run in range(runs):
+        run_seed = seed + run
+        picker = random.Random(f"{seed}:{run}")
+        play = story.new_game(seed=run_seed)
+        play._achs = which
+        for _ in range(max_steps):
+            if play.ended:
+                break
+            if play._offer is None:  # nothing in this offer draws: its texts are not needed
+                play._offer = play._decide_offer(False)
+            offered = [c.id for c in play._offer.views if c.enabled]
+            if not offered:
+                break
+            sc = play.scene.id
+            if len(offered) > 1:
+                fresh = [c for c in offered if f"{sc}.{c}" not in used]
+                if fresh:
+                    offered = fresh
+            pick = offered[picker.randrange(len(offered))] if len(offered) > 1 else offered[0]
+            try:
+                play.choose(pick)
+            except StoryRuntimeError:
+                break
+            key = f"{sc}.{pick}"
+            used[key] = used.get(key, 0) + 1
+        if play.achievements:
+            rep.note_achievements(play, run_seed, run)
+    return rep
+
+
+class _Summaries:
+    """Per state, every value its tracked dead variables took: a summary id
+    per state (`of`); a summary (`table`) has per dead position, for a
+    number, (value,) or (lo, hi), else the values seen, in the order seen.
+    Interned per types of their layout (`types`), their entries shared (an
+    int's apart from a bool's: True == 1 in a tuple's equality)."""
+
+    def __init__(self) -> None:
+        self.table: list[tuple] = []
+        self.types: list[tuple] = []
+        self.ids: dict[tuple, dict] = {}  # types -> {summary: id}
+        self.entries: tuple[dict, dict] = ({}, {})  # [is_int] -> {entry: entry}
+        self.of = array("q")
+
+    def intern(self, types: tuple, summary: tuple) -> int:
+        ids = self.ids.get(types)
+        if ids is None:
+            ids = self.ids[types] = {}
+        x = ids.get(summary)
+        if x is None:
+            entries = self.entries
+            summary = tuple([entries[t].setdefault(e, e) for t, e in zip(types, summary)])
+            x = ids[summary] = len(self.table)
+            self.table.append(summary)
+            self.types.append(types)
+        return x
+
+    def several(self) -> list[int]:
+        """The states that took several values (in index order)."""
+        wide = [any([len(e) > 1 for e in t]) for t in self.table]
+        return [i for i, x in enumerate(self.of) if wide[x]]
+
+
+# The operations of a plan (per position of the destination's tracked dead variables):
+_PASS, _SHIFT, _RERUN = 0, 1, 2
+
+
+def _effects_of(fns) -> list | None:
+    """The effects as the explorer can pass values through them: a list of
+    ("shift", name, delta) and ("sets", name); None if one of them is of
+    another kind (it is then run again with other values)."""
+    out = []
+    for f in fns:
+        shift = getattr(f, "shift", None)
+        if shift is not None:
+            out.append(("shift",) + shift)
+            continue
+        sets = getattr(f, "sets", None)
+        if sets is not None:
+            out.append(("sets", sets))
+            continue
+        parts = getattr(f, "parts", None)
+        if parts is None:
+            return None
+        inner = _effects_of(parts)
+        if inner is None:
+            return None
+        out.extend(inner)
+    return out
+
+
+def _choice_def(scene, cid: str):
+    if scene.continue_choice is not None and cid == "continue":
+        return scene.continue_choice
+    return next(c for c in scene.choices if c.id == cid)
+
+
+def _spread(story, space, play, fork, keys, shadow, summaries, several, off, edst, elab, lab_info, pairs,
+            dead_of, dead_types) -> None:
+    """The second pass: the values of the states that took several passed on
+    along the stored edges, in topological order of the edge graph (Tarjan's
+    components; a loop is gone over until nothing in it widens).
+
+    Each edge label gets a plan once: per tracked dead variable of the
+    destination, either nothing (its value there does not depend on the
+    source's dead values, as after a constant assignment: the first pass
+    brought it), passed on (the step did not write it), shifted (only
+    `x += N`/`x -= N` wrote it: its low and high move by the deltas, each
+    kept within the bounds, which is exact as the shift is monotone), or run
+    again (the step has an effect of another kind, say `hot = heat >= 4`:
+    when a variable feeding it took several values, the step is run once per
+    low and high). What a plan brings from a summary, and a summary widened
+    with what an edge brings, are kept (`transfer`, `merged`), so most edges
+    cost two dictionary look-ups."""
     variables = story.variables
+    scenes = story.scenes
     closure = _dep_closure(story.data.effect_deps)
     empty = frozenset()
-    order, ends = _components(len(keys), off, edst, sorted(wide))
-    dirty = bytearray(len(keys))
-    for i in wide:
-        dirty[i] = 1
-    redo_count: dict[int, int] = {}
+    table = summaries.table
+    intern = summaries.intern
+    S = summaries.of
+    n = len(keys)
     v = play.vars
 
-    plans: dict[tuple, tuple] = {}
+    plans: list[tuple] = []  # plan -> (ops, destination types, source dead names)
+    plan_of = array("q", [-1]) * len(lab_info)
 
-    def plan(sid: str, wpos: tuple, nsid: str, wr: int) -> tuple:
-        """For an edge from a state of `sid` whose dead positions `wpos`
-        took several values into one of `nsid`, writing wlist[wr]: the
-        (position here, position there) passed on, and the positions there
-        to compute again."""
-        dead = dead_of[sid]
-        ndpos = dead_pos[nsid]
-        written = wlist[wr]
-        wnames = {dead[k] for k in wpos}
-        passes = tuple([(k, ndpos[dead[k]]) for k in wpos if dead[k] in ndpos and dead[k] not in written])
-        rr = tuple([ndpos[x] for x in written if x in ndpos and not closure.get(x, empty).isdisjoint(wnames)])
-        got = plans[(sid, wpos, nsid, wr)] = (passes, rr)
-        return got
+    def make_plan(lab: int) -> int:
+        pi, script, ent, wn = lab_info[lab]
+        sid, cid, _ = pairs[pi]
+        entered = (ent,) if ent.__class__ is str else ent
+        nsid = entered[-1]
+        sdead = dead_of[sid]
+        spos = {x: k for k, x in enumerate(sdead)}
+        ndead = dead_of[nsid]
+        written = frozenset(wn)
+        fns = list(_choice_def(scenes[sid], cid).effects)
+        for t in entered:
+            fns.extend(scenes[t].effects)
+        effects = _effects_of(fns)
+        ops = []
+        for y in ndead:
+            k = spos.get(y)
+            if y not in written:
+                ops.append(None if k is None else (_PASS, k))
+            elif effects is None:
+                ops.append((_RERUN, closure.get(y, empty)))
+            else:
+                deltas = []
+                for e in effects:
+                    if e[1] == y:
+                        if e[0] == "sets":
+                            deltas = None
+                            break
+                        deltas.append(e[2])
+                if deltas is None or k is None:
+                    ops.append(None)  # assigned a constant, or computed from a value in the key
+                else:
+                    var = variables[y]
+                    ops.append((_SHIFT, k, tuple(deltas), var.lo, var.hi))
+        plans.append((tuple(ops), dead_types[nsid], sdead, cid, script, nsid))
+        return len(plans) - 1
+
+    arrivals: list[tuple] = []  # arrival -> (types, per destination position: values or None)
+    arrival_ids: dict[tuple, int] = {}
+    transfer: dict[int, tuple] = {}  # (plan, summary) -> (arrival or -1, positions to run again)
+    merged: dict[int, int] = {}  # (arrival, summary) -> summary
+
+    def shifted(x: int, deltas: tuple, lo: int, hi: int) -> int:
+        for d in deltas:
+            x += d
+            x = lo if x < lo else hi if x > hi else x
+        return x
+
+    def make_transfer(p: int, s: int) -> tuple:
+        ops, types, sdead, _, _, _ = plans[p]
+        summ = table[s]
+        wnames = {sdead[k] for k, e in enumerate(summ) if len(e) > 1}
+        arr = []
+        rr = []
+        some = False
+        for q, op in enumerate(ops):
+            got = None
+            if op is not None:
+                kind = op[0]
+                if kind == _PASS:
+                    e = summ[op[1]]
+                    if len(e) > 1:
+                        got = e
+                elif kind == _SHIFT:
+                    e = summ[op[1]]
+                    if len(e) > 1:
+                        a = shifted(e[0], op[2], op[3], op[4])
+                        b = shifted(e[-1], op[2], op[3], op[4])
+                        got = (a,) if a == b else (a, b)
+                elif not op[1].isdisjoint(wnames):
+                    rr.append(q)
+            if got is not None:
+                some = True
+            arr.append(got)
+        aid = -1
+        if some:
+            ak = (types, tuple(arr))
+            aid = arrival_ids.get(ak)
+            if aid is None:
+                aid = arrival_ids[ak] = len(arrivals)
+                arrivals.append(ak)
+        return aid, tuple(rr)
+
+    def merge_into(s: int, types: tuple, arr: tuple) -> int:
+        cur = table[s]
+        out = None
+        for q, ent in enumerate(arr):
+            if ent is None:
+                continue
+            c = cur[q]
+            m = _merge(c, ent, types[q])
+            if m is not c and m != c:
+                if out is None:
+                    out = list(cur)
+                out[q] = m
+        return s if out is None else intern(types, tuple(out))
+
+    roots = several
+    order, ends = _components(n, off, edst, roots)
+    dirty = bytearray(n)
+    for i in roots:
+        dirty[i] = 1
+    redo_count = array("l", bytes(array("l").itemsize * n))
 
     def process(i: int) -> None:
-        key = keys[i]
-        sid = key[0]
-        dead = dead_of[sid]
-        wi = wide[i]
-        wpos = tuple(wi)
-        # Per successor: the values the edges bring (a variable the step
-        # did not write passes its values on), and the re-runs needed.
-        arrivals: dict[int, dict] = {}
-        reruns: list[tuple] = []  # (edge, successor, positions there)
+        s = S[i]
+        changed: dict[int, None] = {}
+        reruns: list[tuple] = []
         for e in range(off[i], off[i + 1]):
-            j = edst[e]
-            nsid = keys[j][0]
-            wr = ewr[e]
-            pl = plans.get((sid, wpos, nsid, wr))
-            if pl is None:
-                pl = plan(sid, wpos, nsid, wr)
-            passes, rr = pl
-            if passes:
-                arr = arrivals.get(j)
-                if arr is None:
-                    arr = arrivals[j] = {}
-                types = dead_types[nsid]
-                for k, q in passes:
-                    ent = wi[k]
-                    cur = arr.get(q)
-                    arr[q] = ent if cur is None else _merge(cur, ent, types[q])
+            lab = elab[e]
+            p = plan_of[lab]
+            if p < 0:
+                p = plan_of[lab] = make_plan(lab)
+            tk = p << 32 | s
+            t = transfer.get(tk)
+            if t is None:
+                if len(transfer) > MEMO_CAP:
+                    transfer.clear()
+                t = transfer[tk] = make_transfer(p, s)
+            aid, rr = t
+            if aid >= 0:
+                j = edst[e]
+                sj = S[j]
+                mk = aid << 32 | sj
+                m = merged.get(mk)
+                if m is None:
+                    if len(merged) > MEMO_CAP:
+                        merged.clear()
+                    types, arr = arrivals[aid]
+                    m = merged[mk] = merge_into(sj, types, arr)
+                if m != sj:
+                    S[j] = m
+                    changed[j] = None
             if rr:
-                reruns.append((e, j, rr))
+                reruns.append((e, p, rr))
         if reruns:
-            runs = max(map(len, wi.values()))
-            sh = shadow[i]
-            space.restore(play, key)
-            got: list[list] = [[] for _ in reruns]
-            for r in range(runs):
-                row = [ent[r] if r < len(ent) else ent[-1] for ent in wi.values()]
-                if all([x == sh[k] for k, x in zip(wpos, row)]):
-                    continue  # the values of the first pass: what it brought is in already
-                v.update(zip(dead, sh))
-                for k, x in zip(wpos, row):
-                    v[dead[k]] = x
-                for (e, j, rr), col in zip(reruns, got):
-                    fork.reset(list(slist[escr[e]]))
-                    try:
-                        play.choose(step_names[ecid[e]])
-                    except StoryRuntimeError:
-                        continue
-                    ndead = dead_of[keys[j][0]]
-                    col.append([v[ndead[q]] for q in rr])
-                    play.undo()
-            for (e, j, rr), col in zip(reruns, got):
-                if not col:
-                    continue
-                arr = arrivals.get(j)
-                if arr is None:
-                    arr = arrivals[j] = {}
-                types = dead_types[keys[j][0]]
-                for t, q in enumerate(rr):
-                    vals = [row[t] for row in col]
-                    if types[q]:
-                        lo, hi = min(vals), max(vals)
-                        ent = (lo,) if lo == hi else (lo, hi)
-                    else:
-                        ent = tuple(dict.fromkeys(vals))
-                    cur = arr.get(q)
-                    arr[q] = ent if cur is None else _merge(cur, ent, types[q])
-        for j, arr in arrivals.items():
-            if not arr:
-                continue
-            sj = shadow[j]
-            types = dead_types[keys[j][0]]
-            wj = wide.get(j)
-            changed = False
-            for q, ent in arr.items():
-                cur = wj.get(q) if wj is not None else None
-                if cur is None:
-                    if len(ent) == 1 and ent[0] == sj[q]:
-                        continue
-                    cur = (sj[q],)
-                m = _merge(cur, ent, types[q])
-                if m is not cur and m != cur:
-                    if wj is None:
-                        wj = wide[j] = {}
-                    wj[q] = m
-                    changed = True
-            if not changed:
-                continue
+            rerun(i, s, reruns, changed)
+        for j in changed:
             dirty[j] = 1
-            c = redo_count.get(j, 0) + 1
+            c = redo_count[j] + 1
             redo_count[j] = c
             if c > MAX_REDO:  # a loop keeps widening: it can go on to the bounds
-                names = dead_of[keys[j][0]]
-                for q, ent in wj.items():
-                    if types[q] and len(ent) == 2:
-                        var = variables[names[q]]
-                        wj[q] = (var.lo, var.hi)
+                sid = keys[j][0]
+                names = dead_of[sid]
+                types = dead_types[sid]
+                cur = table[S[j]]
+                S[j] = intern(types, tuple([(variables[names[q]].lo, variables[names[q]].hi)
+                                            if types[q] and len(ent) == 2 else ent for q, ent in enumerate(cur)]))
 
-    # Components in topological order (Tarjan gives sinks first); a loop
-    # is gone over until nothing in it widens.
+    def rerun(i: int, s: int, reruns: list, changed: dict) -> None:
+        """The edges of state i whose written values depend on values that
+        took several there: run once per low and high (per value for
+        others), the variables that took one value at their first path's."""
+        key = keys[i]
+        dead = dead_of[key[0]]
+        summ = table[s]
+        sh = shadow[i]
+        wpos = [k for k, e in enumerate(summ) if len(e) > 1]
+        runs = max([len(summ[k]) for k in wpos])
+        space.restore(play, key)
+        if play._offer is None:
+            play._offer = play._decide_offer(False)
+        got: list[list] = [[] for _ in reruns]
+        for r in range(runs):
+            row = [summ[k][r] if r < len(summ[k]) else summ[k][-1] for k in wpos]
+            if all([x == sh[k] for k, x in zip(wpos, row)]):
+                continue  # the values of the first pass: what it brought is in already
+            v.update(zip(dead, sh))
+            for k, x in zip(wpos, row):
+                v[dead[k]] = x
+            for (e, p, rr), col in zip(reruns, got):
+                plan = plans[p]
+                fork.reset(list(plan[4]))
+                try:
+                    play._advance(plan[3])
+                except StoryRuntimeError:
+                    continue
+                ndead = dead_of[plan[5]]
+                col.append([v[ndead[q]] for q in rr])
+                play.undo()
+        # Per destination: what the runs brought, merged (in edge order) before it is widened.
+        brought: dict[int, dict] = {}
+        for (e, p, rr), col in zip(reruns, got):
+            if not col:
+                continue
+            j = edst[e]
+            types = plans[p][1]
+            arr = brought.get(j)
+            if arr is None:
+                arr = brought[j] = {}
+            for t, q in enumerate(rr):
+                vals = [row[t] for row in col]
+                if types[q]:
+                    lo, hi = min(vals), max(vals)
+                    ent = (lo,) if lo == hi else (lo, hi)
+                else:
+                    ent = tuple(dict.fromkeys(vals))
+                cur = arr.get(q)
+                arr[q] = ent if cur is None else _merge(cur, ent, types[q])
+        for j, arr in brought.items():
+            types = dead_types[keys[j][0]]
+            full = [None] * len(types)
+            for q, ent in arr.items():
+                full[q] = ent
+            sj = S[j]
+            m = merge_into(sj, types, tuple(full))
+            if m != sj:
+                S[j] = m
+                changed[j] = None
+
+    # Components in topological order (Tarjan gives sinks first).
     k = len(ends)
     while k:
         k -= 1
@@ -1006,54 +1306,49 @@ def _propagate(story, space, play, fork, keys, shadow, wide, off, edst, ewr, esc
                     again = True
 
 
-def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, shadow: list, wide: dict,
-            written_seen: dict) -> None:
-    """Exact ranges from the states, what is tracked beside them and the
+def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, summaries: _Summaries,
+            written_seen: dict, by_live: dict) -> None:
+    """Exact ranges from the states, the values tracked beside them and the
     values written of the variables not tracked; and the meters' balance
-    (states where a meter stands at its min or max)."""
-    story = rep.story
-    variables = story.variables
-    by_scene: dict[str, Counter] = {}
-    for k, sh in zip(keys, shadow):
-        c = by_scene.get(k[0])
-        if c is None:
-            c = by_scene[k[0]] = Counter()
-        c[(k[1], sh)] += 1
+    (states where a meter stands at its min or max: a state whose dead meter
+    took several values stands at neither end). `by_live`: per live layout,
+    the distinct value tuples of its states."""
+    variables = rep.story.variables
     seen: dict[str, set] = {n: set() for n in variables}
     for name, vals in written_seen.items():
         seen[name] |= vals
-    meters = {n: [0, 0, 0] for n, v in variables.items() if v.meter}
-    for sid, counter in by_scene.items():
-        live, dead = space.live[sid], tdead[sid]
-        mlive = [(k, meters[name], variables[name]) for k, name in enumerate(live) if name in meters]
-        mdead = [(k, meters[name], variables[name]) for k, name in enumerate(dead) if name in meters]
-        for (vals, sh), c in counter.items():
-            for name, x in zip(live, vals):
-                seen[name].add(x)
-            for name, x in zip(dead, sh):
-                seen[name].add(x)
-            for k, b, var in mlive:
-                x = vals[k]
-                b[0] += c * (x == var.lo)
-                b[1] += c * (x == var.hi)
-            for k, b, var in mdead:
-                x = sh[k]
-                b[0] += c * (x == var.lo)
-                b[1] += c * (x == var.hi)
-        for b in meters.values():
-            b[2] += sum(counter.values())
-    # A state whose dead meter took several values stands at neither end.
-    for i, w in wide.items():
-        dead = tdead[keys[i][0]]
-        sh = shadow[i]
-        for q, e in w.items():
-            name = dead[q]
-            seen[name].update(e)
+    for names, distinct in by_live.items():
+        if names and distinct:
+            for name, column in zip(names, zip(*distinct)):
+                seen[name].update(column)
+    meters = {n: [0, 0, len(keys)] for n, v in variables.items() if v.meter}
+    live_meters = {sid: tuple((k, meters[name], variables[name].lo, variables[name].hi)
+                              for k, name in enumerate(names) if name in meters)
+                   for sid, names in space.live.items()}
+    for k in keys:
+        lm = live_meters[k[0]]
+        if lm:
+            vals = k[1]
+            for pos, b, lo, hi in lm:
+                x = vals[pos]
+                if x == lo:
+                    b[0] += 1
+                if x == hi:
+                    b[1] += 1
+    # Per (dead layout, summary): how many states.
+    layout_ids: dict[tuple, int] = {}
+    layout_of = {sid: layout_ids.setdefault(d, len(layout_ids)) for sid, d in tdead.items()}
+    counts = Counter([layout_of[k[0]] << 32 | s for k, s in zip(keys, summaries.of)])
+    layouts = list(layout_ids)
+    table = summaries.table
+    for ls, c in counts.items():
+        for name, ent in zip(layouts[ls >> 32], table[ls & 0xFFFFFFFF]):
+            seen[name].update(ent)
             b = meters.get(name)
-            if b is not None:
+            if b is not None and len(ent) == 1:
                 var = variables[name]
-                b[0] -= sh[q] == var.lo
-                b[1] -= sh[q] == var.hi
+                b[0] += c * (ent[0] == var.lo)
+                b[1] += c * (ent[0] == var.hi)
     for name, vals in seen.items():
         if not vals:
             continue
@@ -1064,7 +1359,7 @@ def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, shadow: lis
     rep.balance = meters
 
 
-def _find_no_exit(rep: Report, n: int, esrc, edst, ending_states, lock_states, path_to, scene_of) -> None:
+def _find_no_exit(rep: Report, n: int, off, edst, ending_states, lock_states, path_to, scene_of) -> None:
     """States from which no ending can be reached; those explained by a
     soft-lock ahead of them are left to the soft-lock finding."""
     # Predecessor lists in one flat array (counting sort by destination).
@@ -1075,9 +1370,11 @@ def _find_no_exit(rep: Report, n: int, esrc, edst, ending_states, lock_states, p
         start[i + 1] += start[i]
     fill = array("q", start)
     preds = array("q", bytes(8 * len(edst)))
-    for s, d in zip(esrc, edst):
-        preds[fill[d]] = s
-        fill[d] += 1
+    for s in range(n):
+        for e in range(off[s], off[s + 1]):
+            d = edst[e]
+            preds[fill[d]] = s
+            fill[d] += 1
 
     def backwards(roots) -> bytearray:
         seen = bytearray(n)
@@ -1094,10 +1391,7 @@ def _find_no_exit(rep: Report, n: int, esrc, edst, ending_states, lock_states, p
 
     can_end = backwards(ending_states)
     to_lock = backwards(lock_states)
-    has_out = bytearray(n)
-    for s in esrc:
-        has_out[s] = 1
-    stuck = [i for i in range(n) if has_out[i] and not can_end[i] and not to_lock[i]]
+    stuck = [i for i in range(n) if off[i + 1] > off[i] and not can_end[i] and not to_lock[i]]
     if not stuck:
         return
     # One finding per scene, with the shortest path into it: states are

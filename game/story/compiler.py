@@ -472,6 +472,7 @@ class Compiler:
             def const_effect(p):
                 for e in chosen:
                     e(p)
+            const_effect.parts = chosen  # the explorer looks through it (see expressions._effect_fn)
             return const_effect
         cf = c.fn
 

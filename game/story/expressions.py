@@ -639,6 +639,10 @@ def compile_effect(src: str, scope: Scope, where: str) -> Effect:
 
 
 def _effect_fn(var: VarDef, op, rhs: Compiled, where: str, src: str) -> Callable[[Any], None]:
+    """The effect as a function of the playthrough. Two kinds carry what they
+    do for the exhaustive explorer, which then passes values through them
+    without running them: `.shift` (name, delta) on `x += N`/`x -= N`, and
+    `.sets` (the name) on an assignment of a constant."""
     name, lo, hi = var.name, var.lo, var.hi
     if var.type == INT:
         if rhs.is_const and op is not None:
@@ -650,6 +654,7 @@ def _effect_fn(var: VarDef, op, rhs: Compiled, where: str, src: str) -> Callable
                 new = old + delta
                 v[name] = lo if new < lo else hi if new > hi else new
                 p.log.append((name, old))
+            add_const.shift = (name, delta)
             return add_const
         f = rhs.fn
         sign = 0 if op is None else (1 if op is ast.Add else -1)
@@ -661,6 +666,8 @@ def _effect_fn(var: VarDef, op, rhs: Compiled, where: str, src: str) -> Callable
             new = val if sign == 0 else old + sign * val
             v[name] = lo if new < lo else hi if new > hi else new
             p.log.append((name, old))
+        if rhs.is_const and sign == 0:
+            assign_int.sets = name
         return assign_int
     f = rhs.fn
     values = frozenset(var.values) if var.type == STR else None
@@ -674,6 +681,8 @@ def _effect_fn(var: VarDef, op, rhs: Compiled, where: str, src: str) -> Callable
                                     f"({', '.join(sorted(values))})", where)
         p.log.append((name, v[name]))
         v[name] = new
+    if rhs.is_const:
+        assign.sets = name
     return assign
 
 
@@ -703,4 +712,6 @@ def _set_effect_fn(var: VarDef, op, rhs: Compiled, where: str, src: str) -> Call
         new = SetValue(sorted(have, key=index.__getitem__)) if have else EMPTY_SET
         p.log.append((name, old))
         v[name] = new
+    if op is None and rhs.is_const:
+        effect.sets = name
     return effect

@@ -24,7 +24,11 @@ def _report(name, story):
 _CAMPAIGN = r"""
 import json, os, random, sys, threading, time
 from game import check_story
-from game.playtest.explore import exhaustive_playtest
+if len(sys.argv) > 2:  # the old explorer, from git history, on this engine
+    sys.path.insert(0, sys.argv[2])
+    from old_explore import exhaustive_playtest
+else:
+    from game.playtest.explore import exhaustive_playtest
 story, _ = check_story(sys.argv[1])
 pick = random.Random(0)
 t = time.perf_counter()
@@ -50,40 +54,76 @@ def sample():
         peak[0] = max(peak[0], rss())
 threading.Thread(target=sample, daemon=True).start()
 t = time.perf_counter()
+c = time.process_time()
 ex = exhaustive_playtest(story)
+cpu = time.process_time() - c
 e_s = time.perf_counter() - t
 peak[0] = max(peak[0], rss())
 done.set()
-print(json.dumps({"states": ex.states, "complete": ex.complete, "time": e_s, "states_s": ex.states / e_s,
-                  "peak_mb": peak[0] / 1e6, "per_state": (peak[0] - before) / max(ex.states, 1),
-                  "random_steps_s": steps / r_s}))
+print(json.dumps({"states": ex.states, "complete": ex.complete, "time": e_s, "cpu": cpu,
+                  "states_s": ex.states / e_s, "peak_mb": peak[0] / 1e6,
+                  "per_state": (peak[0] - before) / max(ex.states, 1), "random_steps_s": steps / r_s}))
 """
 
+# The explorer before exact ranges (the parent of e2a228e): issue 12's floor.
+OLD_EXPLORER = "94f0671"
+ROUNDS = 2  # each explorer this many times per campaign, alternated; the fastest run counts
 
-def test_campaigns_exhaustive():
-    """Nero and The Ring explored to the end (exact ranges on), each in a
-    fresh process: time, states, states/s and memory per state, against the
-    engine's random-play steps/s as the floor (a state costs at least one
-    step). Issue 12: no slower than the explorer before exact ranges, under
-    1 KB per state."""
+
+def _old_explorer(tmp_path):
+    """A folder holding the old explorer's module, or None without git history."""
+    import subprocess
+    from tests.conftest import ROOT
+    r = subprocess.run(["git", "-C", str(ROOT), "show", f"{OLD_EXPLORER}:game/playtest/explore.py"],
+                       capture_output=True)
+    if r.returncode != 0:
+        return None
+    (tmp_path / "old_explore.py").write_bytes(r.stdout)
+    return tmp_path
+
+
+def _campaign(folder, old=None) -> dict:
     import json
     import subprocess
     import sys
     from tests.conftest import ROOT
+    r = subprocess.run([sys.executable, "-c", _CAMPAIGN, str(folder)] + ([str(old)] if old else []),
+                       capture_output=True, text=True, cwd=ROOT, timeout=3600)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_campaigns_exhaustive(tmp_path):
+    """Nero and The Ring explored to the end (exact ranges on), each in a
+    fresh process: time, states, states/s and memory per state, against the
+    engine's random-play steps/s as the floor (a state costs at least one
+    step), and against the old explorer (before exact ranges, from git
+    history, on this engine) run alternately in the same session. Issue 12:
+    the same states, no slower than the old explorer, under 1 KB per state."""
+    old = _old_explorer(tmp_path)
     rows = []
     for name, folder in bundled_story_dirs().items():
-        r = subprocess.run([sys.executable, "-c", _CAMPAIGN, str(folder)], capture_output=True, text=True,
-                           cwd=ROOT, timeout=3600)
-        assert r.returncode == 0, r.stderr
-        rows.append((name, json.loads(r.stdout)))
+        new_runs, old_runs = [], []
+        for _ in range(ROUNDS):
+            new_runs.append(_campaign(folder))
+            if old is not None:
+                old_runs.append(_campaign(folder, old))
+        rows.append((name, min(new_runs, key=lambda r: r["time"]),
+                     min(old_runs, key=lambda r: r["time"]) if old_runs else None))
     print()
     print(f"{'story':>8} {'states':>10} {'time s':>7} {'states/s':>9} {'peak MB':>8} {'B/state':>8} "
-          f"{'random steps/s':>15}")
-    for name, r in rows:
+          f"{'random steps/s':>15} {'old time s':>11} {'old states/s':>13} {'new/old':>8}")
+    for name, r, o in rows:
+        tail = (f" {o['time']:>11.2f} {o['states_s']:>13,.0f} {r['time'] / o['time']:>8.2f}" if o else
+                "   (no git history: old explorer not run)")
         print(f"{name:>8} {r['states']:>10,} {r['time']:>7.2f} {r['states_s']:>9,.0f} {r['peak_mb']:>8.1f} "
-              f"{r['per_state']:>8.0f} {r['random_steps_s']:>15,.0f}")
-    assert all(r["complete"] for _, r in rows)
-    assert all(r["per_state"] < 1024 for _, r in rows), "memory per explored state must stay under 1 KB"
+              f"{r['per_state']:>8.0f} {r['random_steps_s']:>15,.0f}" + tail)
+    assert all(r["complete"] for _, r, _ in rows)
+    assert all(r["per_state"] < 1024 for _, r, _ in rows), "memory per explored state must stay under 1 KB"
+    for name, r, o in rows:
+        if o is not None:
+            assert r["states"] == o["states"], f"{name}: the old explorer found {o['states']:,} states"
+            assert r["time"] <= o["time"], f"{name}: slower than the old explorer"
 
 
 def test_generated(big_story):

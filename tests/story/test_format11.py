@@ -115,6 +115,47 @@ def test_empty_alternative_and_space_collapse(tmp_path):
     assert visits(story, 2) == ["Hello there world", "Hello world"]
 
 
+BLOCK = """\
+scenes:
+  - id: start
+    text: |
+{TEXT}
+    choices:
+      - id: again
+        text: Again.
+        reply: |
+{TEXT}
+        goto: start
+"""
+
+
+@pytest.mark.parametrize("text, empty, full", [
+    # a paragraph that is only a form: dropped with its blank line (ink drops the line)
+    ("A.\n\n{if calm: B.}\n\nC.", "A.\n\nC.", "A.\n\nB.\n\nC."),
+    # the last paragraph, and the first
+    ("A.\n\n{if calm: B.}", "A.", "A.\n\nB."),
+    ("{if calm: B.}\n\nC.", "C.", "B.\n\nC."),
+    # a line inside a paragraph: dropped with its line break (no paragraph break made)
+    ("A.\n{if calm: B.}\nC.", "A.\nC.", "A.\nB.\nC."),
+    # a line at the end of a paragraph keeps the paragraph break
+    ("A.\n{if calm: B.}\n\nC.", "A.\n\nC.", "A.\nB.\n\nC."),
+    # two forms alone on their line
+    ("A.\n\n{if calm: B.} {if calm: D.}\n\nC.", "A.\n\nC.", "A.\n\nB. D.\n\nC."),
+])
+def test_a_line_holding_only_an_empty_form_is_dropped(tmp_path, text, empty, full):
+    # The Intercept port: ink's `{cooperate:I'm lying already...}` on a line of
+    # its own prints no line at all; the screen had two blank lines there.
+    block = textwrap.indent(text, " " * 6)
+    scenes = BLOCK.replace("{TEXT}", block, 1).replace("{TEXT}", textwrap.indent(text, " " * 10), 1)
+    var = "calm: {type: bool, default: %s}"
+    play = load(tmp_path, scenes, var % "false").new_game()
+    assert play.text == empty
+    play.choose("again")  # the reply and the scene: "\n\n" between, never more
+    assert play.reply == empty and play.text == empty + "\n\n" + empty
+    play = load(tmp_path / "b", scenes, var % "true").new_game()
+    assert play.text == full
+
+
 def test_nesting_and_escaped_bar(tmp_path):
     story = loop(tmp_path, "{seq: one \\\\| two | {if calm: {cycle: x | y} | z}}")
     # N is the scene's visit count for every form in its text, nested or not
