@@ -25,6 +25,21 @@ _XDG = tempfile.mkdtemp(prefix="od-test-xdg-")
 os.environ["XDG_CACHE_HOME"] = os.path.join(_XDG, "cache")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_XDG, "config")
 atexit.register(shutil.rmtree, _XDG, True)
+# Nor the player's settings (the user config folder): each test gets a
+# config folder of its own (see `own_config` below), so a test that changes a
+# setting, or presses keys at random, never changes how the next one plays.
+_CONFIG = tempfile.mkdtemp(prefix="od-test-config-")
+os.environ["OPEN_DIPLOMACY_CONFIG"] = _CONFIG
+atexit.register(shutil.rmtree, _CONFIG, True)
+
+
+@pytest.fixture(autouse=True)
+def own_config(monkeypatch, tmp_path_factory):
+    """An empty config folder per test (the default settings); yields its path."""
+    folder = tmp_path_factory.mktemp("config", numbered=True)
+    monkeypatch.setenv("OPEN_DIPLOMACY_CONFIG", str(folder))
+    return folder
+
 
 MANIFEST = """\
 format: 1

@@ -369,10 +369,16 @@ class SaveStore:
     def profile_path(self) -> Path:
         return self.folder / "profile.json"
 
+    _profile_pending: str | None = None  # the newest profile handed to the writer
+
     def profile(self) -> dict:
         """The endings and codex record, every field checked. A profile that
         cannot be read, or with wrong fields, is used as far as it is valid
-        and moved aside (profile.broken-<time>.json) before it is next written."""
+        and moved aside (profile.broken-<time>.json) before it is next written.
+        With a write-behind writer, the newest record handed to it (what the
+        file holds once it is written)."""
+        if self._profile_pending is not None:
+            return json.loads(self._profile_pending)
         try:
             raw = read_regular_file(self.profile_path, MAX_PROFILE_BYTES)
         except FileNotFoundError:
@@ -392,9 +398,17 @@ class SaveStore:
         return data
 
     def _write_profile(self, data: dict) -> None:
+        """Atomically; with a write-behind writer off the key handler like the
+        autosave (a step that unlocks a codex entry must not wait for two
+        fsyncs), and a failure is ignored there too (the record is a bonus)."""
         if not self._profile_ok and os.path.lexists(self.profile_path):
             move_aside(self.profile_path)
-        atomic_write(self.profile_path, json.dumps(data, indent=1))
+        text = json.dumps(data, indent=1)
+        if self.writer is None:
+            atomic_write(self.profile_path, text)
+        else:
+            self._profile_pending = text
+            self.writer.put(self.profile_path, text, lambda error: None)
         self._profile_ok = True
 
     def record_ending(self, story_id: str, ending_id: str) -> None:

@@ -15,12 +15,13 @@ from game.engine.safetext import inert
 from game.engine.saves import AUTOSAVE, PREVIOUS, SaveStore, display_time
 from game.engine.session import Session
 from game.engine.story import Story
+from game import settings as prefs
 from game.view.gallery import (codex, gallery, plain_achievements, plain_codex, plain_codex_entry,
                                plain_ending_card, plain_gallery, plain_sources, sources)
 from game.view.journey import build_journey, plain_journey
 from game.view.markdown import to_plain, wrap
 from game.playtest.playthrough import record
-from game.view.screen import build_screen, build_step, pick, plain_screen, plain_step
+from game.view.screen import StepView, build_screen, build_step, pick, plain_note, plain_parts, plain_step
 
 HELP = """\
 Commands:
@@ -35,10 +36,11 @@ Commands:
   b          the sources: the works the notes cite
   a          achievements (and the endings found)
   r          record this game as a playthrough file
+  o          settings: how notes are shown, text width, paragraph by paragraph
   h, ?       this help
   q          quit (the game is autosaved after every step)"""
 
-WIDTH = 78  # the longest line; narrower when the terminal is
+WIDTH = 78  # the terminal's width when it cannot be asked (plus 2)
 
 
 def _isatty(stream) -> bool:
@@ -49,15 +51,26 @@ def _isatty(stream) -> bool:
 
 
 class PlainGame:
-    def __init__(self, stdin: TextIO, stdout: TextIO, store: SaveStore, width: int | None = None):
+    """`settings` (game/settings.py): notes after the step, below the text
+    or only in the log; the text width (the terminal's, for "full"); text at
+    once or a paragraph at a time. `width` overrides the setting."""
+
+    def __init__(self, stdin: TextIO, stdout: TextIO, store: SaveStore, width: int | None = None,
+                 settings: prefs.Settings | None = None):
         self.inp = stdin
         self.out = stdout
         self.store = store
-        if width is None:
-            import shutil
-            width = min(WIDTH, shutil.get_terminal_size((WIDTH + 2, 24)).columns - 1)
-        self.width = max(20, width)
+        self.settings = settings or prefs.DEFAULTS
+        self._width = width
+        self.width = self._measure()
         self.screen = None
+
+    def _measure(self) -> int:
+        if self._width is not None:
+            return max(20, self._width)
+        import shutil
+        columns = shutil.get_terminal_size((WIDTH + 2, 24)).columns - 1
+        return max(20, min(self.settings.width, columns) if self.settings.width else columns)
 
     # ------------------------------------------------------------ output
     def say(self, text: str = "") -> None:
@@ -118,18 +131,80 @@ class PlainGame:
             self.say(f"Please type a number from 1 to {len(stories)}.")
 
     # ------------------------------------------------------------ playing
-    def show_scene(self, session: Session, before: dict | None = None) -> None:
+    def show_scene(self, session: Session, before: dict | None = None, note=None) -> bool:
+        """Print the scene; `note`: the last step's note, printed below the
+        text when notes are inline. In paragraph mode each paragraph waits
+        for Enter; False when the input ended meanwhile."""
         play = session.play
         self.screen = build_screen(session, before, play.notice)
         play.notice = None
+        head, paras, tail = plain_parts(self.screen, self.width)
+        if note is not None and self.settings.notes == "inline":
+            paras = paras + [plain_note(note, self.width)]
         self.say()
-        self.lines(plain_screen(self.screen, self.width))
+        self.lines(head)
+        for i, p in enumerate(paras):
+            if i:
+                if self.settings.reveal == "paragraph":
+                    if self.ask("(Enter for more) ") is None:
+                        return False
+                else:
+                    self.say()
+            self.lines(p)
+        if self.screen.text or paras:
+            self.say()
+        self.lines(tail)
         if self.screen.ended:
             self.lines(wrap("Type t for the journey's stats, e for the endings, u to undo the last choice, "
                             "or q to quit.", self.width))
+        return True
 
-    def show_step(self, session: Session, result) -> None:
-        self.lines(plain_step(build_step(session, result), self.width))
+    def show_step(self, session: Session, result):
+        """What the step brought, before the next scene; the step's note,
+        to print with the scene when notes are inline (else None)."""
+        step = build_step(session, result)
+        notes = self.settings.notes
+        if step.note is not None and notes != "dialog":
+            self.lines(plain_step(StepView(None, step.unlocked, step.achieved), self.width))
+            if notes == "log":
+                self.say(f"({step.note.heading}: a new note is in the notes log: n.)")
+                return None
+            return step.note
+        self.lines(plain_step(step, self.width))
+        return None
+
+    # ------------------------------------------------------------ settings
+    def change_settings(self) -> bool:
+        """The `o` command: show the settings and change one; False at the end of input."""
+        s = self.settings
+        self.say(f"Settings (kept in {prefs.settings_path()}):")
+        for i, (key, title, options) in enumerate(prefs.SETTINGS, 1):
+            values = ", ".join(label for _, label in options)
+            extra = "; the full-screen game only" if key == "theme" else ""
+            self.say(f"  {i}. {title}: {s.label(key)}  ({values}{extra})")
+        ans = self.ask(f"Setting to change (1-{len(prefs.SETTINGS)}, Enter to go back): ")
+        if ans is None:
+            return False
+        if not ans.isdigit() or not 1 <= int(ans) <= len(prefs.SETTINGS):
+            self.say("Nothing changed.")
+            return True
+        key, title, options = prefs.SETTINGS[int(ans) - 1]
+        self.say(f"{title}: " + "  ".join(f"{i}. {label}" for i, (_, label) in enumerate(options, 1)))
+        ans = self.ask(f"Choose 1-{len(options)} (Enter to keep {s.label(key)}): ")
+        if ans is None:
+            return False
+        if not ans.isdigit() or not 1 <= int(ans) <= len(options):
+            self.say("Nothing changed.")
+            return True
+        self.settings = s.with_(key, options[int(ans) - 1][0])
+        self.width = self._measure()
+        try:
+            prefs.save(self.settings)
+            saved = "saved"
+        except OSError as exc:
+            saved = f"for this game only: cannot save the settings: {exc.strerror or exc}"
+        self.say(f"{title}: {self.settings.label(key)} ({saved}).")
+        return True
 
     def say_source(self, session: Session, n) -> None:
         self.say(f"Source: {n.source}")
@@ -184,7 +259,8 @@ class PlainGame:
         self._said_saving = err
 
     def play(self, session: Session) -> int:
-        self.show_scene(session)
+        if not self.show_scene(session):
+            return 0
         self.warn_saving(session)
         while True:
             ans = self.ask("> ")
@@ -206,13 +282,15 @@ class PlainGame:
                 except StoryRuntimeError as exc:
                     self.say(exc.for_player())
                     continue
-                self.show_step(session, result)
-                self.show_scene(session, before)
+                note = self.show_step(session, result)
+                if not self.show_scene(session, before, note):
+                    return 0
                 self.warn_saving(session)
             elif cmd in ("u", "undo"):
                 if session.undo():
                     self.say("(one step back)")
-                    self.show_scene(session)
+                    if not self.show_scene(session):
+                        return 0
                 else:
                     self.say("Nothing to undo: this is the start.")
             elif cmd in ("s", "save"):
@@ -235,7 +313,8 @@ class PlainGame:
                     continue
                 session = new
                 self.say(f"Loaded slot '{arg.strip()}'.")
-                self.show_scene(session)
+                if not self.show_scene(session):
+                    return 0
             elif cmd in ("n", "notes"):
                 log = session.notes_log()
                 if not log:
@@ -261,6 +340,9 @@ class PlainGame:
                     self.say(f"Recorded this game as {record(session)}")
                 except OSError as exc:
                     self.say(f"Cannot record: {exc.strerror or exc}")
+            elif cmd in ("o", "settings"):
+                if not self.change_settings():
+                    return 0
             elif cmd in ("h", "?", "help"):
                 self.say(HELP)
             elif cmd in ("q", "quit", "exit"):
@@ -305,9 +387,12 @@ def run_plain(story: Story | None, saves=None, resume: bool = False, seed: int |
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     store, notice = open_store(saves)
-    game = PlainGame(stdin, stdout, store)
+    settings, settings_notice = prefs.load()
+    game = PlainGame(stdin, stdout, store, settings=settings)
     if notice:
         game.say(f"({notice})")
+    if settings_notice:
+        game.say(f"({settings_notice})")
     if story is None:
         story = game.pick_story()
         if story is None:

@@ -35,12 +35,29 @@ class OpenDiplomacyApp(LiveReloadMixin, App):
         self.live_init(watch, allowed=authoring)
         self.start_play = start_play
         from game.paths import open_store
+        from game import settings as prefs
+        from .themes import THEME_NAMES, THEMES
         self.store, self.store_notice = open_store(saves, write_behind=True)  # autosave off the key path
+        self.settings, self.settings_notice = prefs.load()
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = THEME_NAMES[self.settings.theme]
         self.initial_story = story
         self.resume = resume
         self.seed = seed
         self._stories = stories
         self._painted = False
+
+    @property
+    def current_theme(self):
+        """The theme, looked up once per name: Textual 8.2.8 looks it up
+        through two copies of its table of themes on every call, and the
+        compositor asks for it for every line it draws (~10% of a frame)."""
+        name = self.theme
+        cached = self.__dict__.get("_theme_cache")
+        if cached is None or cached[0] != name:
+            cached = self.__dict__["_theme_cache"] = (name, super().current_theme)
+        return cached[1]
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
                markup: bool = True) -> None:
@@ -78,10 +95,36 @@ class OpenDiplomacyApp(LiveReloadMixin, App):
             self.install_screen(NoteDialog(), "note")
         return self.get_screen("note")
 
+    # ------------------------------------------------------------ settings
+    def open_settings(self) -> None:
+        """The settings screen (`o`): each change applies at once and is saved."""
+        from .settings import SettingsScreen
+        self.push_screen(SettingsScreen(self.settings))
+
+    def apply_settings(self, new) -> str | None:
+        """Use `new` settings from now on and save them; the reason when they
+        could not be saved (they still apply to this game), else None."""
+        from game import settings as prefs
+        from .themes import THEME_NAMES
+        old, self.settings = self.settings, new
+        if new.theme != old.theme:
+            self.theme = THEME_NAMES[new.theme]
+        for screen in self.screen_stack:
+            changed = getattr(screen, "settings_changed", None)
+            if changed is not None:
+                changed(old)
+        try:
+            prefs.save(new)
+        except OSError as exc:
+            return f"cannot save the settings: {exc.strerror or exc}"
+        return None
+
     # ------------------------------------------------------------ navigation
     def on_mount(self) -> None:
         if self.store_notice:
             self.notify(self.store_notice, title="Saves", timeout=15, markup=False)
+        if self.settings_notice:
+            self.notify(self.settings_notice, title="Settings", severity="warning", timeout=15, markup=False)
         story = self.initial_story
         if story is None:
             from .pages import TitleScreen

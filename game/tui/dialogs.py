@@ -20,7 +20,7 @@ from game.engine.model import CodexEntry, Note
 from game.engine.saves import AUTOSAVE, PREVIOUS, SaveStore, display_time
 
 from .markdown import render as render_markdown
-from .widgets import Hanging, SafeOptionList, hanging
+from .widgets import Hanging, SafeOptionList, SteadyStatic, SteadyVertical, TextPane, hanging
 
 
 class Dialog(ModalScreen):
@@ -40,7 +40,13 @@ class Dialog(ModalScreen):
 class NoteDialog(Dialog):
     """'What really happened', shown after a choice with a note; also announces
     codex entries the step unlocked. One instance is kept and refilled for
-    every note: building the screen anew cost ~50 ms a step."""
+    every note: building the screen anew cost ~50 ms a step. Its parts are
+    refilled in place (widgets.py), so a new note is one layout and one frame.
+
+    `on_close` runs as it closes, before the screen below is shown again: the
+    play screen draws the next scene then, not while the note is open
+    (Textual composes the screen under a dialog again whenever it changes,
+    for a frame or two more each time)."""
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Continue"),
                 Binding("space", "close", show=False)]
@@ -52,25 +58,34 @@ class NoteDialog(Dialog):
         self.unlocked = unlocked
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="note-dialog"):
-            yield Static(classes="dialog-title", id="note-title")
-            with VerticalScroll(classes="dialog-body", id="note-body"):
-                yield Static(id="note-text")
-                yield Static(classes="dialog-source", id="note-source")
-            yield Static(classes="dialog-source", id="note-codex")
-            yield Static("Enter or Escape to continue", classes="dialog-hint")
+        with SteadyVertical(classes="dialog", id="note-dialog"):
+            yield SteadyStatic(classes="dialog-title", id="note-title")
+            yield TextPane(classes="dialog-body", id="note-body")
+            yield SteadyStatic(classes="dialog-source", id="note-codex")
+            yield Static("Enter, Escape or a click to continue", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self._fill()
 
     heading = "What really happened"
     cited: tuple = ()
+    on_close = None
+
+    def on_click(self, event) -> None:
+        self._close(None)  # anywhere: the mouse closes it as Enter does
+
+    def dismiss(self, result=None):
+        hook, self.on_close = self.on_close, None
+        if hook is not None:
+            hook()
+        return super().dismiss(result)
 
     def show(self, note: Note | None, note_text: str, unlocked: tuple[CodexEntry, ...],
-             story=None) -> "NoteDialog":
+             story=None, on_close=None) -> "NoteDialog":
         """`story`: the story the note belongs to (its `note_heading` and the
         titles of the sources the note cites, §11.11)."""
         self.note, self.note_text, self.unlocked = note, note_text, unlocked
+        self.on_close = on_close
         self.heading = story.data.note_heading if story is not None else "What really happened"
         self.cited = tuple(story.data.cited_titles(note)) if story is not None and note is not None else ()
         self._done = False
@@ -81,15 +96,17 @@ class NoteDialog(Dialog):
     def _fill(self) -> None:
         note = self.note
         title = self.query_one("#note-title", Static)
-        title.display = note is not None
-        self.query_one("#note-body").display = note is not None
+        body = self.query_one("#note-body", TextPane)
+        if title.display != (note is not None):
+            title.display = body.display = note is not None
         if note is not None:
             title.update(Text(self.heading + (f": {note.title}" if note.title else "")))
-            self.query_one("#note-text", Static).update(Content.from_rich_text(render_markdown(self.note_text)))
-            self.query_one("#note-source", Static).update(source_text(note.source, self.cited))
-            self.query_one("#note-body", VerticalScroll).scroll_home(animate=False)
+            source = Content.from_rich_text(source_text(note.source, self.cited)).stylize_before(
+                "italic $od-paper-muted")
+            body.show(Content.assemble(Content.from_rich_text(render_markdown(self.note_text)), "\n\n", source))
         codex = self.query_one("#note-codex", Static)
-        codex.display = bool(self.unlocked)
+        if codex.display != bool(self.unlocked):
+            codex.display = bool(self.unlocked)
         if self.unlocked:
             codex.update(Text("New in the codex: " + ", ".join(c.name for c in self.unlocked)))
 
@@ -151,7 +168,7 @@ HELP = [
     ("b", "sources: the works the notes cite (also from the codex)"),
     ("r", "record this game as a playthrough file"),
     ("w / j / x", "live reload on/off; jump to a scene; hide its panel"),
-    ("?", "this help"),
+    ("? / o", "this help; settings (notes, text width, theme, reading)"),
     ("Escape", "back to the title screen"),
     ("q / Ctrl+Q", "quit (the game is autosaved after every step)"),
 ]

@@ -25,9 +25,9 @@ class LivePanel(Static):
         height: auto;
         max-height: 12;
         padding: 0 1;
-        background: #24211b;
-        border: round #a08c64;
-        border-title-color: #f2e6c8;
+        background: $od-panel;
+        border: round $od-frame;
+        border-title-color: $od-bright;
         display: none;
     }
     LivePanel.-errors {
@@ -109,7 +109,7 @@ class LivePlayScreen(PlayScreen):
     def live_panel(self) -> LivePanel:
         return self.query_one("#live-panel", LivePanel)
 
-    async def show_scene(self, before: dict | None) -> None:
+    def new_screen(self) -> None:
         # A step, an undo or a load: the change report is about a screen
         # that is gone (the errors stay until the story compiles again).
         for panel in self.query(LivePanel):
@@ -117,7 +117,6 @@ class LivePlayScreen(PlayScreen):
                 panel.hide()
             elif panel.kind is None and self.app.live_folder and self.app.live_errors:
                 panel.show_errors(self.app.live_errors, self.app.live_folder)  # a new screen, the story still broken
-        await super().show_scene(before)
 
     def action_toggle_watch(self) -> None:
         self.app.toggle_watch(self.session.story)

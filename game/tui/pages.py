@@ -36,7 +36,8 @@ class Page(Screen):
 
 
 class TitleScreen(Screen):
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("question_mark", "help", "Help")]
+    BINDINGS = [Binding("q", "quit", "Quit"), Binding("question_mark", "help", "Help"),
+                Binding("o", "settings", "Settings")]
 
     def compose(self) -> ComposeResult:
         cont = self.app.latest_autosave()
@@ -53,6 +54,7 @@ class TitleScreen(Screen):
             Option(Text("Endings"), id="endings"),
             Option(Text("Codex"), id="codex"),
             Option(Text("Help"), id="help"),
+            Option(Text("Settings"), id="settings"),
             Option(Text("Quit"), id="quit"),
             id="title-menu", markup=False)
         with Vertical(id="title-box"):
@@ -86,11 +88,16 @@ class TitleScreen(Screen):
             app.push_screen(CodexScreen(app.store, app.stories(), None))
         elif what == "help":
             app.push_screen(HelpDialog())
+        elif what == "settings":
+            app.open_settings()
         elif what == "quit":
             app.exit()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpDialog())
+
+    def action_settings(self) -> None:
+        self.app.open_settings()
 
     def action_quit(self) -> None:
         self.app.exit()

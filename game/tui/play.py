@@ -8,8 +8,7 @@ from .safe import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.css.query import NoMatches
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -19,11 +18,13 @@ from game.engine.session import Session
 
 from game.engine.safetext import inert
 from game.playtest.playthrough import record
+from game.view.markdown import paragraphs
 from game.view.screen import build_screen, build_step, pick
 
 from .dialogs import HelpDialog, LoadDialog, SaveDialog, StoryErrorDialog
 from .markdown import render as render_markdown
-from .widgets import HeaderLine, KeyBar, MeterPanel, SafeOptionList, hanging
+from .widgets import (HeaderLine, KeyBar, MeterPanel, SafeOptionList, SteadyHorizontal, SteadyStatic,
+                      SteadyVertical, TextPane, hanging)
 
 
 # Enter on the choices is ignored this long after a new scene appears.
@@ -98,10 +99,12 @@ class PlayScreen(GameScreen):
         Binding("c", "codex", "Codex"),
         Binding("t", "stats", "Stats"),
         Binding("e", "endings", "Endings", show=False),
-        Binding("r", "record", "Record"),
+        Binding("r", "record", "Record", show=False),  # in the help: so that Settings and Title fit 80 columns
         Binding("question_mark", "help", "Help"),
+        Binding("o", "settings", "Settings"),
         Binding("escape", "title", "Title"),
         Binding("q", "quit", "Quit"),
+        Binding("space", "read_on", show=False),
         # Focus stays on the choices; these scroll the scene text instead.
         Binding("pageup", "scroll_text(-1)", "Scroll up", show=False, priority=True),
         Binding("pagedown", "scroll_text(1)", "Scroll down", show=False, priority=True),
@@ -110,17 +113,25 @@ class PlayScreen(GameScreen):
         *[Binding(str(i), f"pick({i})", show=False) for i in range(1, 10)],
     ]
 
+    _stale = False  # the game went on while another screen was shown: draw it when shown again
+
     def __init__(self, session: Session):
         super().__init__(session)
         self._shown_at = 0.0
+        self._note = None  # the view.screen.NoteView of the step that led here
+        self._units: list[Content] = []  # the text as drawn: paragraphs (or all of it), then an inline note
+        self._revealed = 0  # how many of them are shown
+
+    @property
+    def settings(self):
+        return self.app.settings
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="top"):  # header and notice stack (two docked widgets would overlap)
-            yield HeaderLine(id="header", markup=False)
-            yield Static(id="notice", markup=False)
-        with Horizontal(id="body"):
-            with VerticalScroll(id="story"):
-                yield scene_markdown(id="scene-text")
+        with SteadyVertical(id="top"):  # header and notice stack (two docked widgets would overlap)
+            yield HeaderLine(id="header")
+            yield SteadyStatic(id="notice", markup=False)
+        with SteadyHorizontal(id="body"):
+            yield TextPane(self.settings.width, id="story")
             yield MeterPanel(self.session.story, id="side")
         yield SafeOptionList(id="choices", markup=False)
         yield KeyBar(self.BINDINGS)
@@ -144,25 +155,103 @@ class PlayScreen(GameScreen):
             return
         self.app.first_scene_painted()
 
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._show(None, read=True)
+
     # ------------------------------------------------------------ showing
-    async def show_scene(self, before: dict | None) -> None:
+    async def show_scene(self, before: dict | None, note=None) -> None:
+        """Draw the screen the player stands on. `before`: the state before
+        the last step (for the meters' marks); `note`: that step's note
+        (a view.screen.NoteView), drawn below the text when notes are inline.
+        Every widget is refilled in place (see widgets.py)."""
+        self._show(before, note)
+
+    def _show(self, before: dict | None, note=None, read: bool = False) -> None:
+        """`read`: the player has read this scene already (after an undo):
+        all of it at once, whatever the setting."""
+        self.new_screen()
+        self._stale = False
         self._shown_at = time.monotonic()
         view = self.view = build_screen(self.session, before)
+        self._note = note
         self.query_one("#header", HeaderLine).show(view)
-        self.query_one("#scene-text", Static).update(Content.from_rich_text(render_markdown(view.text)))
-        self.query_one("#story", VerticalScroll).scroll_home(animate=False)
-        self.call_after_refresh(self._mark_more_text)
+        by_paragraph = self.settings.reveal == "paragraph" and not read
+        self._units = self._text_units(view, note, by_paragraph=by_paragraph)
+        self._revealed = 1 if by_paragraph else len(self._units)
+        self._draw_text("home")
         self.query_one("#side", MeterPanel).show(view)
-        choices = self.query_one("#choices", OptionList)
-        choices.clear_options()
-        if view.ended:
-            choices.add_option(Option(Text("The story has ended: Enter to see how it ended"), id="__ending__"))
+        self._fill_choices()
+
+    def new_screen(self) -> None:
+        """Called before each new screen is drawn (a step, an undo, a load, a
+        reload): for a subclass's panels (livescreen.py)."""
+
+    def _text_units(self, view, note, by_paragraph: bool) -> list[Content]:
+        texts = paragraphs(view.text) if by_paragraph else ([view.text] if view.text.strip() else [])
+        units = [Content.from_rich_text(render_markdown(t)) for t in texts]
+        if note is not None and self.settings.notes == "inline":
+            units.append(note_content(note))
+        return units
+
+    @property
+    def reading(self) -> bool:
+        """Paragraphs of this scene are still to come (its choices are not shown yet)."""
+        return self._revealed < len(self._units)
+
+    def _draw_text(self, scroll) -> None:
+        parts: list = ["\n"]  # a blank line above the text, and one below it
+        for i, unit in enumerate(self._units[:self._revealed]):
+            if i:
+                parts.append("\n\n")
+            parts.append(unit)
+        parts.append("\n")
+        self.query_one("#story", TextPane).show(Content.assemble(*parts), scroll=scroll)
+
+    def _fill_choices(self) -> None:
+        view = self.view
+        if self.reading:
+            left = len(self._units) - self._revealed
+            options = [Option(Text(f"▼ Read on: Enter or Space ({left} more)"), id="__more__")]
+        elif view.ended:
+            options = [Option(Text("The story has ended: Enter to see how it ended"), id="__ending__")]
         else:
-            for c in view.choices:
-                choices.add_option(Option(choice_prompt(c.number, c.text, None if c.enabled else c.reason),
-                                          id=c.id, disabled=not c.enabled))
-        choices.highlighted = next((i for i in range(choices.option_count)
-                                    if not choices.get_option_at_index(i).disabled), None)
+            options = [Option(choice_prompt(c.number, c.text, None if c.enabled else c.reason),
+                              id=c.id, disabled=not c.enabled) for c in view.choices]
+        choices = self.query_one("#choices", OptionList)
+        choices.set_options(options)
+        choices.highlighted = next((i for i, o in enumerate(options) if not o.disabled), None)
+
+    def action_read_on(self) -> None:
+        """The next paragraph (Enter or Space, or a click on "Read on");
+        after the last one, the choices."""
+        if not self.reading:
+            return
+        pane = self.query_one("#story", TextPane)
+        start = pane.line_count  # where the new paragraph begins
+        self._revealed += 1
+        self._draw_text(start)
+        if not self.reading:
+            self._shown_at = time.monotonic()  # the choices are new: the Enter guard starts now
+            self._fill_choices()
+        else:
+            left = len(self._units) - self._revealed
+            self.query_one("#choices", OptionList).replace_option_prompt_at_index(
+                0, Text(f"▼ Read on: Enter or Space ({left} more)"))
+
+    def settings_changed(self, old) -> None:
+        """Draw the scene again under the new settings (what has been read stays shown)."""
+        new = self.settings
+        pane = self.query_one("#story", TextPane)
+        pane.set_measure(new.width)
+        if (new.notes, new.reveal) == (old.notes, old.reveal):
+            return
+        was_reading = self.reading
+        self._units = self._text_units(self.view, self._note, by_paragraph=new.reveal == "paragraph")
+        self._revealed = len(self._units)  # nothing read is hidden again
+        self._draw_text("keep")
+        if was_reading or self.view.ended or not self.query_one("#choices", OptionList).option_count:
+            self._fill_choices()
 
     def show_notice(self, extra: str | None = None) -> None:
         """The reserved line under the header: the story-changed notice, saving
@@ -171,15 +260,18 @@ class PlayScreen(GameScreen):
         play = self.session.play
         self._notice_parts = parts = [x for x in (play.notice, self.session.achievement_notice(), extra) if x]
         self._notice_error = err = self.session.autosave_error
-        msg = " ".join(inert(x) for x in ([err] if err else []) + parts)
+        self._set_notice(" ".join(inert(x) for x in ([err] if err else []) + parts))
+        play.notice = None
+        self.set_timer(0.05, self._after_saving)
+
+    def _set_notice(self, msg: str) -> None:
+        if msg == getattr(self, "_notice_shown", ""):
+            return  # unchanged: no layout
+        self._notice_shown = msg
         notice = self.query_one("#notice", Static)
         if msg:
             notice.update(Text(msg))
-            notice.add_class("shown")
-        else:
-            notice.remove_class("shown")
-        play.notice = None
-        self.set_timer(0.05, self._after_saving)
+        notice.set_class(bool(msg), "shown")
 
     def _after_saving(self) -> None:
         """The autosave is written behind the key handler: when it is done
@@ -194,15 +286,15 @@ class PlayScreen(GameScreen):
         err = self.session.autosave_error
         if err != getattr(self, "_notice_error", None):
             self._notice_error = err
-            msg = " ".join(inert(x) for x in ([err] if err else []) + getattr(self, "_notice_parts", []))
-            notice = self.query_one("#notice", Static)
-            notice.update(Text(msg))
-            notice.set_class(bool(msg), "shown")
+            self._set_notice(" ".join(inert(x) for x in ([err] if err else []) + getattr(self, "_notice_parts", [])))
 
     # ------------------------------------------------------------ choosing
     async def action_pick(self, n: int) -> None:
-        if self.view.ended:
+        if self.view.ended and not self.reading:
             self.show_ending()
+            return
+        if self.reading:  # a number must not take a choice the player has not seen
+            self.show_notice("Read on first: Enter or Space shows the next paragraph; the choices come after it.")
             return
         c, why = pick(self.view, n)
         if c is None:
@@ -215,6 +307,9 @@ class PlayScreen(GameScreen):
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if event.option_id == "__more__":
+            self.action_read_on()
+            return
         if time.monotonic() - self._shown_at < ENTER_GUARD:
             return  # an Enter meant for the note that did not come must not choose blind
         if event.option_id == "__ending__":
@@ -224,7 +319,7 @@ class PlayScreen(GameScreen):
 
     async def take(self, choice_id: str) -> None:
         play = self.session.play
-        if self.view.ended or choice_id not in {c.id for c in self.view.choices if c.enabled}:
+        if self.view.ended or self.reading or choice_id not in {c.id for c in self.view.choices if c.enabled}:
             return  # a stale click or key from the previous scene
         before = dict(play.state)
         try:
@@ -232,16 +327,41 @@ class PlayScreen(GameScreen):
         except StoryRuntimeError as exc:
             self.app.push_screen(StoryErrorDialog(exc.for_player(), play.can_undo), callback=self._error_closed)
             return
-        await self.show_scene(before)
         step = build_step(self.session, result)
-        # Codex entries without a note go on the notice line (a toast would cover the text).
-        self.show_notice(None if step.note is not None or not step.unlocked
-                         else "New in the codex: " + ", ".join(step.unlocked) + " (c to read).")
-        if result.note is not None:
+        notes = self.settings.notes
+        if step.note is not None and notes == "dialog":
+            # The note first (it names the codex entries too). The play screen
+            # is refilled once the note has been drawn, while it is read (so
+            # that closing it is only a repaint), or as it closes if that
+            # comes first; then the Enter guard starts (see NoteDialog).
+            filled = []
+
+            def fill() -> None:
+                if not filled and self.is_attached:  # not left meanwhile (a key queued before the note)
+                    filled.append(True)
+                    self._show(before, step.note)
+                    self.show_notice(None)
+
+            def closing() -> None:
+                fill()
+                self._shown_at = time.monotonic()
             self.app.push_screen(self.app.note_dialog().show(result.note, step.note.text, result.unlocked,
-                                                             self.session.story),
+                                                             self.session.story, on_close=closing),
                                  callback=lambda _: self.after_step())
+            self.app.call_after_refresh(fill)  # after the note's frame
             return
+        if self.session.play.ended and self.settings.reveal == "all" and self.is_current:
+            # Straight to the ending screen (it has the scene's text too): the
+            # play screen is drawn again only when it is shown again.
+            self.view = build_screen(self.session, before)
+            self._stale = True
+            self.show_ending()
+            return
+        self._show(before, step.note)
+        codex = "New in the codex: " + ", ".join(step.unlocked) + " (c to read)." if step.unlocked else None
+        if step.note is not None and notes == "log":
+            codex = " ".join(x for x in (f"{step.note.heading}: a new note is in the notes log (n).", codex) if x)
+        self.show_notice(codex)  # codex entries go on the notice line (a toast would cover the text)
         self.after_step()
 
     async def _error_closed(self, result) -> None:
@@ -249,7 +369,7 @@ class PlayScreen(GameScreen):
             await self.action_undo()
 
     def after_step(self) -> None:
-        if self.session.play.ended and self.is_current:
+        if self.session.play.ended and self.is_current and not self.reading:
             self.show_ending()
 
     def show_ending(self) -> None:
@@ -262,29 +382,20 @@ class PlayScreen(GameScreen):
             await self.action_undo()
 
     def action_scroll_text(self, pages: int) -> None:
-        story = self.query_one("#story", VerticalScroll)
+        story = self.query_one("#story", TextPane)
         if abs(pages) >= 1000:
-            (story.scroll_home if pages < 0 else story.scroll_end)(animate=False)
+            (story.scroll_home if pages < 0 else story.scroll_end)(animate=False, immediate=True)
         else:
-            story.scroll_to(y=story.scroll_y + pages * max(1, story.size.height - 2), animate=False)
-        self.call_after_refresh(self._mark_more_text)
-
-    def _mark_more_text(self) -> None:
-        """Say on the choices' border when the scene text runs below the fold."""
-        if not self.is_attached:  # scheduled before the screen was closed
-            return
-        try:
-            story = self.query_one("#story", VerticalScroll)
-            choices = self.query_one("#choices", OptionList)
-        except NoMatches:  # closing: still attached, its widgets already going (found by the monkey test)
-            return
-        more = story.max_scroll_y > 0 and story.scroll_y < story.max_scroll_y
-        choices.border_title = "▼ more text: PgDn" if more else None
+            page = max(1, story.scrollable_content_region.height - 2)  # the hint's row and one line of overlap
+            story.scroll_to(y=story.scroll_y + pages * page, animate=False, immediate=True)
 
     # ------------------------------------------------------------ other keys
+    def action_settings(self) -> None:
+        self.app.open_settings()
+
     async def action_undo(self) -> None:
         if self.session.undo():
-            await self.show_scene(None)
+            self._show(None, read=True)
             self.notify("One step back.", timeout=2, markup=False)
         else:
             self.notify("Nothing to undo: this is the start.", timeout=2, markup=False)
@@ -314,6 +425,18 @@ class PlayScreen(GameScreen):
             if session.play.ended:
                 self.show_ending()
         self.app.push_screen(LoadDialog(self.store, story.id, story.title), callback=chosen)
+
+
+def note_content(note) -> Content:
+    """A note drawn below the scene's text (notes inline): its heading, its
+    text, its source and the works it cites."""
+    head = inert(note.heading + (f": {note.title}" if note.title else ""))
+    parts: list = [("── " + head, "bold $od-mark"), "\n\n",
+                   Content.from_rich_text(render_markdown(note.text)).stylize_before("$od-label"), "\n\n",
+                   (inert(f"Source: {note.source}"), "italic $od-dim")]
+    if note.cites:
+        parts += ["\n", (inert("Sources: " + "; ".join(note.cites)), "italic $od-dim")]
+    return Content.assemble(*parts)
 
 
 class EndingScreen(GameScreen):

@@ -1,52 +1,155 @@
 """Small widgets of the play screen. Author text goes in as rich `Text`
-objects, never as markup strings: the sources are full of brackets."""
+objects or as `Content` built from plain strings, never as markup strings:
+the sources are full of brackets.
+
+The play screen changes every widget at each step. Textual lays the screen
+out again whenever a widget asks for it (`Static.update` always does), and a
+layout that changes a widget's virtual size asks for a second one, a frame
+(1/60 s) later. So the widgets here repaint in place: `Panel` and `TextPane`
+change their content without asking for a layout (unless their height is
+their content's and it changed), and `Steady` containers
+do not ask for a second layout when their size changes (they do not scroll,
+so their virtual size decides nothing). One key press is then one layout
+and one frame (tests/benchmarks/bench_startup.py).
+"""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.table import Table
-
-from .safe import Text
 from textual.content import Content
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
+from textual.strip import Strip
+from textual.visual import Visual
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
+from game.engine.safetext import inert
 from game.engine.story import Story
+
+from .safe import Text
 
 BAR = 14
 
 
-def meter_text(label: str, value: int, lo: int, hi: int, delta: int) -> Text:
+class Steady:
+    """A widget that never scrolls: a change of its size needs no second
+    layout (Textual 8.2.8 asks for one when a virtual size changes)."""
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
+class SteadyHorizontal(Steady, Horizontal):
+    pass
+
+
+class SteadyStatic(Steady, Static):
+    pass
+
+
+class SteadyScrollBar(Steady, ScrollBar):
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        if getattr(self.parent, "_laying_out", False) and not (layout or recompose):
+            return self  # its new size is being laid out, and this frame draws it anew
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+class SteadyScrollbars:
+    """A scrolling widget whose vertical scrollbar is `Steady`: when the
+    widget grows or shrinks, its scrollbar does too, and a plain ScrollBar
+    would then ask for a second layout, and for a repaint a frame later.
+    (Widget.vertical_scrollbar of Textual 8.2.8, with the steady class.)"""
+
+    _laying_out = False
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        self._laying_out = True
+        try:
+            return super()._size_updated(size, virtual_size, container_size, layout)
+        finally:
+            self._laying_out = False
+
+    def _arrange_scrollbars(self, region):
+        self._laying_out = True
+        try:
+            yield from super()._arrange_scrollbars(region)
+        finally:
+            self._laying_out = False
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        if self._vertical_scrollbar is None:
+            bar = SteadyScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
+
+
+class SteadyVertical(Steady, Vertical):
+    pass
+
+
+class Panel(Steady, Widget):
+    """A box of text that repaints in place: `show(content)` asks for a
+    layout only when its height is its content's (`height: auto`) and that
+    height changed."""
+
+    DEFAULT_CSS = "Panel { height: 1fr; }"
+
+    def __init__(self, content: Content | None = None, **kw):
+        super().__init__(**kw)
+        self._content = content if content is not None else Content("")
+
+    def render(self) -> Content:
+        return self._content
+
+    def show(self, content: Content) -> None:
+        if content != self._content:
+            width = self.content_size.width
+            grows = self.styles.height is not None and self.styles.height.is_auto and \
+                (width <= 0 or content.get_height(self.styles, width) != self._content.get_height(self.styles, width))
+            self._content = content
+            self.refresh(layout=grows)
+
+
+def meter_content(label: str, value: int, lo: int, hi: int, delta: int) -> list:
     span = max(1, hi - lo)
-    filled = round(BAR * (value - lo) / span)
-    t = Text()
-    t.append(label + "\n", style="#c8b88e")
-    t.append("█" * filled, style="#c9a45c")
-    t.append("░" * (BAR - filled), style="#5b5140")
-    t.append(f" {value}/{hi}")
+    filled = max(0, min(BAR, round(BAR * (value - lo) / span)))
+    parts = [(inert(label) + "\n", "$od-label"), ("█" * filled, "$od-fill"), ("░" * (BAR - filled), "$od-empty"),
+             f" {value}/{hi}"]
     if delta:
-        t.append(f" {'▲' if delta > 0 else '▼'}{abs(delta)}", style="bold #f2c14e")
-    return t
+        parts.append((f" {'▲' if delta > 0 else '▼'}{abs(delta)}", "bold $od-mark"))
+    return parts
 
 
-class MeterPanel(Static):
+class MeterPanel(Panel):
     """Every meter as a gauge, then the other visible variables by label. A
-    change since the last step is marked ▲/▼ until the next step."""
+    change since the last step is marked ▲/▼ until the next step. Colours
+    are the theme's (CSS variables), so the panel follows a theme change."""
 
     def __init__(self, story: Story, **kw):
         super().__init__(**kw)
         self.story = story
 
-    def show(self, view) -> None:
+    def show(self, view) -> None:  # type: ignore[override]
         """Draw the gauges and values of a view.screen.Screen."""
-        t = Text()
+        parts: list = []
         for g in view.gauges:
-            t.append_text(meter_text(g.label, g.value, g.lo, g.hi, g.delta))
-            t.append("\n\n")
+            parts += meter_content(g.label, g.value, g.lo, g.hi, g.delta)
+            parts.append("\n\n")
         for v in view.shown:
-            t.append("• " if v.changed else "", style="bold #f2c14e")  # before: a wrap never strands it
-            t.append(f"{v.label}: ", style="#c8b88e")
-            t.append(v.value, style="bold #f2c14e" if v.changed else "")
-            t.append("\n")
-        self.update(Content.from_rich_text(t))  # native Content renders far faster than rich Text
+            if v.changed:
+                parts.append(("• ", "bold $od-mark"))  # before the label: a wrap never strands it
+            parts.append((inert(v.label) + ": ", "$od-label"))
+            parts.append((inert(v.value), "bold $od-mark") if v.changed else inert(v.value))
+            parts.append("\n")
+        super().show(Content.assemble(*parts))
 
 
 class Hanging:
@@ -81,21 +184,184 @@ class Hanging:
 hanging = Hanging
 
 
-class SafeOptionList(OptionList):
+class TextPane(SteadyScrollbars, ScrollView):
+    """Long text that scrolls, drawn line by line from one `Content`: wrapped
+    at a measure (`measure` characters, 0 for the whole width) and centred
+    when the pane is wider. `show` wraps it at once and sets the virtual
+    size itself, so new text is a repaint, not a layout. When the text runs
+    below the pane, its last row says so (`more_hint`)."""
+
+    DEFAULT_CSS = """
+    TextPane {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-gutter: stable;
+        scrollbar-size-horizontal: 0;  /* else Textual adds a row to an auto height with a stable gutter */
+    }
+    """
+    COMPONENT_CLASSES = {"textpane--more"}
+    more_hint = "▼ more text: PgDn"
+
+    def __init__(self, measure: int = 0, **kw):
+        super().__init__(**kw)
+        self.auto_links = False  # author links are only underlined: no link styles to apply to every line
+        self.measure = measure
+        self._content = Content("")
+        self._lines: list[Content] = []
+        self._strips: list[Strip | None] = []  # made from _lines as they are drawn
+        self._wrapped_at = None  # (width, style, theme) the strips were made for
+        self.text_region = (0, 0)  # the column where the text starts, and its width
+
+    # ------------------------------------------------------------ content
+    def show(self, content: Content, *, scroll: str | int = "home") -> None:
+        """New text. `scroll`: "home", "keep", or a line to bring into view
+        (with as much as fits below it)."""
+        self._content = content
+        self._wrapped_at = None
+        self._wrap()
+        if scroll == "home":
+            self.scroll_to(y=0, animate=False, immediate=True)
+        elif isinstance(scroll, int):
+            bottom = max(0, self.virtual_size.height - self.scrollable_content_region.height)
+            self.scroll_to(y=min(scroll, bottom), animate=False, immediate=True)
+        self.refresh()
+
+    def set_measure(self, measure: int) -> None:
+        if measure != self.measure:
+            self.measure = measure
+            self._wrapped_at = None
+            self._wrap()
+            self.refresh()
+
+    @property
+    def line_count(self) -> int:
+        return len(self._strips)
+
+    def render(self) -> Content:
+        """The whole text (it is drawn line by line: this is what str() of it reads)."""
+        return self._content
+
+    def _wrap(self) -> None:
+        width = self.scrollable_content_region.width
+        style = self.visual_style
+        key = (width, style, self.app.theme)  # the colours of the text's spans come from the theme
+        if width <= 0 or key == self._wrapped_at:
+            return
+        self._wrapped_at = key
+        text_width = min(self.measure, width) if self.measure else width
+        indent = (width - text_width) // 2
+        self.text_region = (indent, text_width)
+        # Wrapped now (the number of lines is the virtual size); each line is
+        # made a strip when it is first drawn (a long scene shows a screenful).
+        self._lines = self._content.wrap(text_width)
+        self._strips = [None] * len(self._lines)
+        size = Size(width, len(self._lines))
+        if size != self.virtual_size:
+            if self.styles.height is not None and self.styles.height.is_auto:
+                # Its height is the text's: a layout, which also decides the
+                # scrollbar (against the old height it could show one that
+                # the layout hides again, with a second layout).
+                self.virtual_size = size
+            else:
+                self.set_reactive(ScrollView.virtual_size, size)  # no layout: only the scrollbar may change
+                self._scroll_update(size)
+
+    def _on_resize(self) -> None:
+        self._wrap()
+
+    # ------------------------------------------------------------ drawing
+    @property
+    def more_below(self) -> bool:
+        return self.max_scroll_y > 0 and self.scroll_y < self.max_scroll_y
+
+    def render_line(self, y: int) -> Strip:
+        self._wrap()
+        width = self.scrollable_content_region.width
+        height = self.scrollable_content_region.height
+        style = self.visual_style.rich_style
+        if y == height - 1 and self.more_below:
+            hint = self.more_hint
+            indent, text_width = self.text_region
+            pad = max(0, indent + text_width - len(hint))
+            return Strip([Segment(" " * pad, style), Segment(hint, self.get_visual_style("textpane--more").rich_style)],
+                         pad + len(hint)).extend_cell_length(width, style)
+        n = int(self.scroll_y) + y
+        if 0 <= n < len(self._strips):
+            strip = self._strips[n]
+            return strip if strip is not None else self._strip(n)
+        return Strip.blank(width, style)
+
+    def _strip(self, n: int) -> Strip:
+        width = self.scrollable_content_region.width
+        indent, text_width = self.text_region
+        style = self.visual_style
+        rich = style.rich_style
+        strips = Visual.to_strips(self, self._lines[n], text_width, 1, style, pad=True)
+        strip = strips[0] if strips else Strip.blank(text_width, rich)
+        if indent:
+            strip = Strip([Segment(" " * indent, rich), *strip], indent + text_width)
+        strip = self._strips[n] = strip.extend_cell_length(width, rich)
+        return strip
+
+
+class SafeOptionList(SteadyScrollbars, OptionList):
     """OptionList that survives paging before it has been laid out: in
     Textual 8.2.8 PageUp/PageDown on a list squeezed to zero height (a tiny
-    terminal) raises KeyError. Found by the monkey test.
+    terminal) raises KeyError. Found by the monkey test. Its scrollbar is
+    steady (see SteadyScrollbars), and `set_options` leaves the scrollbar
+    to the layout: measured against the list's old height, new options
+    taller than it would show a scrollbar that the layout (which gives the
+    list its new height) hides again, with a second layout.
 
     Its height is worked out for the width left beside a scrollbar: Textual
     8.2.8 measures an auto-height list at its full width but draws it beside
-    the scrollbar once one shows, so an option that fits only the full width
-    wraps onto a line the height has no room for, which keeps the scrollbar
-    showing: the last words of the last choice were hidden (Nero, c01_why at
-    100x30). Measured at the narrower width the list is at most a line
-    taller, and then always fits without a scrollbar."""
+    the scrollbar once one shows (or always, with a stable scrollbar
+    gutter), so an option that fits only the full width wraps onto a line
+    the height has no room for, which keeps the scrollbar showing: the last
+    words of the last choice were hidden (Nero, c01_why at 100x30).
+    Measured at the narrower width the list always fits without a
+    scrollbar."""
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return super().get_content_height(container, viewport, max(1, width - self.styles.scrollbar_size_vertical))
+
+    _filling = False
+    _width = -1
+
+    def _on_resize(self, event) -> None:
+        if event.size.width == self._width:
+            event.prevent_default()  # only the height changed: OptionList would drop its lines and repaint
+        self._width = event.size.width
+
+    def set_options(self, options):
+        self._filling = True
+        try:
+            super().set_options(options)
+        finally:
+            self._filling = False
+        self._foresee_scrollbar()
+        return self
+
+    def _refresh_scrollbars(self) -> None:
+        if not self._filling:
+            super()._refresh_scrollbars()
+
+    def _foresee_scrollbar(self) -> None:
+        """With a height of its own (`height: auto` under a `max-height`),
+        the list will be as tall as its options up to that limit: show or
+        hide the scrollbar for that height now, in the same layout, rather
+        than after it (with another). A wrong guess costs only that second
+        layout: Textual decides again once the list has its height."""
+        styles = self.styles
+        if styles.height is None or not styles.height.is_auto or styles.max_height is None \
+                or self.parent is None or styles.overflow_y != "auto":
+            return
+        limit = int(styles.max_height.resolve(self.parent.size, self.app.size)) - styles.gutter.height
+        show = self.virtual_size.height > limit
+        if show != self.show_vertical_scrollbar:
+            self.show_vertical_scrollbar = show
+            if self._vertical_scrollbar is not None or show:
+                self.vertical_scrollbar.display = show
 
     def _move_page(self, direction) -> None:
         if not self._lines or self.scrollable_content_region.height <= 0:
@@ -117,7 +383,7 @@ def key_label(key: str) -> str:
 
 
 # Always on the key line, however narrow: the rest are listed by the help.
-KEEP_KEYS = ("question_mark", "q")
+KEEP_KEYS = ("question_mark", "o", "q")  # help, settings (a theme, a text width one may need to read), quit
 
 
 def fit_keys(keys: list[tuple[str, str, str]], width: int) -> list[tuple[str, str, str, int | None]]:
@@ -163,8 +429,10 @@ class KeyBar(Static):
     KeyBar {
         dock: bottom;
         height: 1;
-        background: #3a3326;
-        color: #c8b88e;
+        background: $od-bar;
+        color: $od-label;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -176,17 +444,21 @@ class KeyBar(Static):
         super().__init__(self._line(self._width), **kw)
 
     def _line(self, width: int) -> Content:
-        t = Text(no_wrap=True, overflow="ellipsis")
+        parts: list = []
+        x = 0
         self._spans = []  # (first cell, cell after the last, action) of each key shown
         for space, label, desc, i in fit_keys(self.keys, width):
-            t.append(space)
-            start = t.cell_len
-            t.append(label, style="bold #f2e6c8")
+            parts.append(space)
+            x += cell_len(space)
+            start = x
+            parts.append((inert(label), "bold $od-bright"))
+            x += cell_len(label)
             if desc:
-                t.append(f" {desc}")
+                parts.append(inert(f" {desc}"))
+                x += cell_len(desc) + 1
             if i is not None:
-                self._spans.append((start, t.cell_len, self.actions[i]))
-        return Content.from_rich_text(t)
+                self._spans.append((start, x, self.actions[i]))
+        return Content.assemble(*parts)
 
     async def on_click(self, event) -> None:
         """A click on a key does what pressing it does (on this bar's screen)."""
@@ -203,16 +475,17 @@ class KeyBar(Static):
             self.update(self._line(width), layout=False)
 
 
-class HeaderLine(Static):
+class HeaderLine(Panel):
     """The play screen's header: story · chapter · scene on one line when it
     fits; else without the story's title; else chapter and scene on two
-    lines (never cut off with an ellipsis while two lines hold it)."""
+    lines (never cut off with an ellipsis while two lines hold it). Redrawn
+    in place (a Panel): a layout only when it changes its number of lines."""
 
     parts: tuple = ()
 
-    def show(self, view) -> None:
+    def show(self, view) -> None:  # type: ignore[override]
         self.parts = (view.story_title, view.chapter, view.scene_title)
-        self._fit(self.size.width or 80)
+        self._fit(self.content_size.width or 78)
 
     def _fit(self, width: int) -> None:
         story, chapter, scene = self.parts
@@ -224,8 +497,8 @@ class HeaderLine(Static):
             text = place
         else:
             text = f"{chapter}\n{scene}"
-        self.update(Text(text, no_wrap=True, overflow="ellipsis"))
+        super().show(Content(inert(text)))
 
     def on_resize(self, event) -> None:
-        if self.parts and self.size.width:
-            self._fit(self.size.width)
+        if self.parts and self.content_size.width:
+            self._fit(self.content_size.width)

@@ -62,9 +62,19 @@ def inline(text: str, style: str = "") -> tuple[Span, ...]:
     return tuple(out)
 
 
+_BLANK_LINE = re.compile(r"\n\s*\n")
+
+
+def paragraphs(markdown: str) -> list[str]:
+    """The text's blocks (paragraphs, headings, lists, quotes, rules) as
+    separate Markdown strings, in order: what "paragraph by paragraph" shows
+    one at a time. `parse` of each gives that block alone."""
+    return [b for b in _BLANK_LINE.split(markdown.strip("\n")) if b.strip()]
+
+
 def parse(markdown: str) -> tuple[Block, ...]:
     out = []
-    for block in re.split(r"\n\s*\n", markdown.strip("\n")):
+    for block in _BLANK_LINE.split(markdown.strip("\n")):
         lines = [l.rstrip() for l in block.splitlines() if l.strip()]
         if not lines:
             continue

@@ -16,7 +16,7 @@ from game.engine.model import show_value
 from game.engine.records import record
 from game.engine.safetext import inert
 
-from .markdown import to_plain, wrap
+from .markdown import paragraphs, to_plain, wrap
 
 NOTE_HEADING = "What really happened"
 
@@ -176,23 +176,34 @@ def pick(screen: Screen, number: int) -> tuple[ChoiceLine | None, str | None]:
 
 def plain_screen(screen: Screen, width: int = 78) -> list[str]:
     """The screen as plain-mode lines (also the text of blessed transcripts)."""
-    lines: list[str] = []
-    head = " / ".join(x for x in (screen.chapter, screen.scene_title) if x)
-    if head:
-        lines += [f"== {head} ==", ""]
+    head, paras, tail = plain_parts(screen, width)
+    lines = list(head)
+    for i, p in enumerate(paras):
+        lines += ([""] if i else []) + p
+    return lines + ([""] if screen.text else []) + tail
+
+
+def plain_parts(screen: Screen, width: int = 78) -> tuple[list[str], list[list[str]], list[str]]:
+    """`plain_screen` in three parts: the heading and notice lines, the
+    text's paragraphs (each as lines, for a front end that shows them one at
+    a time), and the rest: the ending, or the meters and the choices."""
+    head: list[str] = []
+    title = " / ".join(x for x in (screen.chapter, screen.scene_title) if x)
+    if title:
+        head += [f"== {title} ==", ""]
     if screen.notice:
-        lines += wrap(f"(Note: {screen.notice})", width) + [""]
-    if screen.text:
-        lines += to_plain(screen.text, width) + [""]
+        head += wrap(f"(Note: {screen.notice})", width) + [""]
+    paras = [to_plain(p, width) for p in paragraphs(screen.text)] if screen.text else []
     if screen.ending is not None:
-        return lines + plain_ending(screen.ending, width)
+        return head, paras, plain_ending(screen.ending, width)
+    tail: list[str] = []
     if screen.gauges:
-        lines += wrap("  ".join(f"{g.label}: {g.value}/{g.hi}" for g in screen.gauges), width) + [""]
+        tail += wrap("  ".join(f"{g.label}: {g.value}/{g.hi}" for g in screen.gauges), width) + [""]
     for c in screen.choices:
         label = c.text if c.enabled else f"(not possible: {c.reason}) {c.text}" if c.reason else f"(not possible) {c.text}"
         lead = f"  {c.number}. "
-        lines += wrap(label, width, lead, " " * len(lead))
-    return lines
+        tail += wrap(label, width, lead, " " * len(lead))
+    return head, paras, tail
 
 
 def plain_ending(e: EndingView, width: int = 78) -> list[str]:
@@ -209,15 +220,20 @@ def plain_ending(e: EndingView, width: int = 78) -> list[str]:
     return lines
 
 
+def plain_note(n: NoteView, width: int = 78) -> list[str]:
+    """A note as plain lines: its heading, its text, its source and the works it cites."""
+    lines = [f"-- {n.heading}" + (f": {n.title}" if n.title else "") + " --"]
+    lines += to_plain(n.text, width)
+    lines += wrap(f"Source: {n.source}", width)
+    if n.cites:
+        lines += wrap("Sources: " + "; ".join(n.cites), width)
+    return lines
+
+
 def plain_step(step: StepView, width: int = 78) -> list[str]:
     lines: list[str] = []
     if step.note is not None:
-        n = step.note
-        lines += ["", f"-- {n.heading}" + (f": {n.title}" if n.title else "") + " --"]
-        lines += to_plain(n.text, width)
-        lines += wrap(f"Source: {n.source}", width)
-        if n.cites:
-            lines += wrap("Sources: " + "; ".join(n.cites), width)
+        lines += [""] + plain_note(step.note, width)
     if step.unlocked:
         lines += wrap("New in the codex: " + ", ".join(step.unlocked), width)
     if step.achieved:

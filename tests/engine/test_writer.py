@@ -46,3 +46,43 @@ def test_a_failed_write_behind_turns_saving_off(tmp_path):
     s.choose("refuse")
     store.flush()
     assert s.autosave_error == "saving is off: No space left on device"
+
+
+def test_the_endings_and_codex_record_is_written_behind_too(tmp_path):
+    import game.engine.saves as saves_mod
+
+    real = saves_mod.write_save_text
+    written = []
+
+    def slow_write(path, text):
+        time.sleep(0.2)
+        written.append(os.path.basename(path))
+        real(path, text)
+
+    store = SaveStore(tmp_path, write_behind=True)
+    store.writer._write = slow_write
+    s = Session.new(load_story(SPY), store, seed=1)  # the first scene unlocks a codex entry
+    t0 = time.monotonic()
+    s.choose("open")  # an ending: recorded in the profile
+    assert time.monotonic() - t0 < 0.15
+    assert store.profile()["endings"] == {"spy": {"arrested": 1}}  # the newest record, before it is on disk
+    store.flush()
+    assert "profile.json" in written
+    again = SaveStore(tmp_path)
+    assert again.profile()["endings"] == {"spy": {"arrested": 1}} and again.codex_seen("spy") == ["pudin"]
+
+
+def test_a_record_that_cannot_be_written_does_not_turn_saving_off(tmp_path):
+    store = SaveStore(tmp_path, write_behind=True)
+    real = store.writer._write
+
+    def no_profile(path, text):
+        if str(path).endswith("profile.json"):
+            raise OSError(28, "No space left on device")
+        real(path, text)
+
+    store.writer._write = no_profile
+    s = Session.new(load_story(SPY), store, seed=1)
+    s.choose("open")
+    store.flush()
+    assert s.autosave_error is None

@@ -294,3 +294,70 @@ def test_cli_play_of_a_broken_story_fails_with_status_1(tmp_path):
     out = run_cli(["play", "--plain", str(tmp_path), "--saves", str(tmp_path / "saves")], "")
     assert out.returncode == 1
     assert "cannot play:" in out.stderr
+
+
+# ---------------------------------------------------------------- settings
+
+def _settings(**kw):
+    from game.settings import Settings, save
+    save(Settings(**kw))
+
+
+def test_notes_below_the_text(spy, tmp_path):
+    _settings(notes="inline")
+    rc, out = play(spy, tmp_path, "1\n")
+    study = out.index("== Blagoveshchensk, 1931 / The study ==")
+    assert "What really happened" not in out[:study]  # not before the scene
+    after = out[study:]
+    assert after.index("He smiles at you.") < after.index("-- What really happened --") \
+        < after.index("She refused [sic].") < after.index("Source: Motov-1 p.14") < after.index("Trust: 6/10")
+
+
+def test_notes_in_the_log_only(spy, tmp_path):
+    _settings(notes="log")
+    rc, out = play(spy, tmp_path, "1\nn\n")
+    study = out.index("== Blagoveshchensk, 1931 / The study ==")
+    assert "a new note is in the notes log: n" in out[:study]
+    log = out.index("> n")
+    assert "She refused [sic]." not in out[:log] and "She refused [sic]." in out[log:]
+
+
+def test_paragraph_by_paragraph_waits_for_enter(spy, tmp_path):
+    _settings(reveal="paragraph")
+    rc, out = play(spy, tmp_path, "1\n")  # the end of input comes at the pause
+    study = out[out.index("== Blagoveshchensk, 1931 / The study =="):]
+    assert study.index("Morning.") < study.index("(Enter for more)")
+    assert "He smiles at you." not in study and "1. Continue" not in study
+    rc, out = play(spy, tmp_path / "again", "1\n\n")
+    study = out[out.index("== Blagoveshchensk, 1931 / The study =="):]
+    assert study.index("Morning.") < study.index("(Enter for more)") < study.index("He smiles at you.") \
+        < study.index("  1. Continue")
+
+
+def test_the_text_width_wraps_the_text(tmp_path):
+    story = load_story(str(ROOT / "tests" / "data" / "tui"))  # a paragraph of 115 characters
+    for width in (60, 70, 80):
+        _settings(width=width)
+        rc, out = play(story, tmp_path / str(width), "")
+        lines = out.splitlines()
+        first = next(line for line in lines if line.startswith("The consul pushes"))
+        assert width - 12 < len(first) <= width
+        assert max(len(line) for line in lines) <= width
+
+
+def test_o_changes_a_setting_and_keeps_it(spy, tmp_path, own_config):
+    rc, out = play(spy, tmp_path, "o\n1\n2\n1\n")
+    assert "  1. Notes: dialog  (dialog, below the text, log only)" in out
+    assert "Notes: below the text (saved)." in out
+    assert json.loads((own_config / "settings.json").read_text(encoding="utf-8"))["notes"] == "inline"
+    study = out.index("== Blagoveshchensk, 1931 / The study ==")
+    assert out.index("-- What really happened --") > study  # in effect at once
+    rc, out = play(spy, tmp_path, "2\no\n\n")  # (start over, then o)
+    assert "  1. Notes: below the text" in out and "Nothing changed." in out
+
+
+def test_a_damaged_settings_file_is_ignored_with_a_notice(spy, tmp_path, own_config):
+    (own_config / "settings.json").write_text("{not json", encoding="utf-8")
+    rc, out = play(spy, tmp_path, "1\n")
+    assert rc == 0 and "was ignored (damaged (not JSON)); the defaults are used" in out
+    assert out.index("-- What really happened --") < out.index("== Blagoveshchensk, 1931 / The study ==")

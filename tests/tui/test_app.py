@@ -282,7 +282,8 @@ async def test_no_color(story, tmp_path, monkeypatch):
 # ---------------------------------------------------------------- monkey
 
 MONKEY_KEYS = ["1", "2", "3", "u", "s", "l", "n", "c", "e", "r", "question_mark", "escape", "enter",
-               "up", "down", "tab", "space", "x", "backspace", "ctrl+a", "home", "end", "pageup", "pagedown", "g"]
+               "up", "down", "tab", "space", "x", "backspace", "ctrl+a", "home", "end", "pageup", "pagedown", "g",
+               "o", "left", "right"]
 
 
 @pytest.mark.parametrize("start", ["title", "play", "note", "save", "ending", "codex", "endings"])

@@ -72,7 +72,7 @@ async def test_an_edit_shows_the_new_text_on_the_same_scene(folder, tmp_path):
         result = await edit(app, folder / "scenes.yaml", "Steam, whistles", "Smoke and whistles")
         await pilot.pause()
         assert result.ok and result.warning is None
-        text = str(app.screen.query_one("#scene-text").render())
+        text = str(app.screen.query_one("#story").render())
         assert "Smoke and whistles" in text and "Steam, whistles" not in text
         assert "The station" in header(app)
         # The change report, on the panel: the words that changed.

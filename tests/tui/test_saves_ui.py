@@ -102,11 +102,14 @@ async def test_play_story_without_continue_asks_too(story, tmp_path):
 async def test_starting_over_twice_keeps_both_older_games(story, tmp_path):
     store = SaveStore(tmp_path)
     first = game_at_station(story, tmp_path)
-    for _ in range(2):
+    for round_ in range(2):
         app = make_app(story, tmp_path)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            await take(pilot, "o")
+            if round_ == 0:  # a game in progress: asked first, and started over
+                assert isinstance(app.screen, GameInProgressDialog)
+                await take(pilot, "o")
+            # (the second time the game before had ended: nothing to ask)
             assert isinstance(app.screen, PlayScreen)
             await take(pilot, "3")  # another game: refuse (an ending)
             await pilot.pause()

@@ -47,3 +47,17 @@ def test_ending_screen(snap_compare, app_for):
 
 def test_play_screen_narrow(snap_compare, app_for):
     assert snap_compare(app_for(), terminal_size=(60, 20))
+
+
+def test_settings_screen(snap_compare, app_for):
+    assert snap_compare(app_for(), press=["o"], terminal_size=(80, 24))
+
+
+def test_settings_screen_narrow(snap_compare, app_for):
+    assert snap_compare(app_for(), press=["o", "down"], terminal_size=(60, 20))
+
+
+def test_play_screen_inline_note_width_70(snap_compare, app_for):
+    from game.settings import Settings, save
+    save(Settings(notes="inline", width=70))
+    assert snap_compare(app_for(), press=["1"], terminal_size=(100, 30))
