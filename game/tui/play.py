@@ -396,14 +396,14 @@ class PlayScreen(GameScreen):
     async def action_undo(self) -> None:
         if self.session.undo():
             self._show(None, read=True)
-            self.notify("One step back.", timeout=2, markup=False)
+            self.show_notice("One step back.")  # on the notice line: a toast would cover the choices
         else:
-            self.notify("Nothing to undo: this is the start.", timeout=2, markup=False)
+            self.show_notice("Nothing to undo: this is the start.")
 
     def action_save(self) -> None:
         def saved(slot):
             if slot:
-                self.notify(f"Saved in slot '{slot}'.", timeout=3, markup=False)
+                self.show_notice(f"Saved in slot '{slot}'.")
         self.app.push_screen(SaveDialog(self.store, self.session.story.id,
                                         lambda slot: self.session.save(slot, label=slot)), callback=saved)
 
@@ -420,8 +420,7 @@ class PlayScreen(GameScreen):
                 return
             self.session = session
             await self.show_scene(None)
-            self.show_notice()
-            self.notify(f"Loaded '{slot}'.", timeout=3, markup=False)
+            self.show_notice(f"Loaded '{slot}'.")
             if session.play.ended:
                 self.show_ending()
         self.app.push_screen(LoadDialog(self.store, story.id, story.title), callback=chosen)

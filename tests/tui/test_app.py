@@ -139,6 +139,11 @@ async def test_undo_steps_back_exactly(story, tmp_path):
         app.store.flush()  # autosaves are written behind the key handler
         saved = SaveStore(tmp_path).load(story, "autosave")
         assert saved.scene.id == "office"  # the autosave follows the undo
+        # Said on the notice line under the header, not in a toast over the choices.
+        assert "One step back." in str(app.screen.query_one("#notice").render())
+        assert not app._notifications
+        await take(pilot, "u")
+        assert "Nothing to undo" in str(app.screen.query_one("#notice").render())
 
 
 async def test_locked_choice_shows_its_reason(story, tmp_path):
