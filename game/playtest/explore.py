@@ -991,9 +991,10 @@ def _achievement_runs(story: Story, runs: int, seed: int, which: tuple, max_step
                     offered = fresh
             pick = offered[picker.randrange(len(offered))] if len(offered) > 1 else offered[0]
             try:
-                play.choose(pick)
+                play._advance(pick)  # choose() without its StepResult
             except StoryRuntimeError:
                 break
+            play._check_achievements()
             key = f"{sc}.{pick}"
             used[key] = used.get(key, 0) + 1
         if play.achievements:

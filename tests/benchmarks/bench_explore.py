@@ -67,7 +67,7 @@ print(json.dumps({"states": ex.states, "complete": ex.complete, "time": e_s, "cp
 
 # The explorer before exact ranges (the parent of e2a228e): issue 12's floor.
 OLD_EXPLORER = "94f0671"
-ROUNDS = 2  # each explorer this many times per campaign, alternated; the fastest run counts
+ROUNDS = 3  # each explorer this many times per campaign, alternated; the fastest run counts
 
 
 def _old_explorer(tmp_path):
