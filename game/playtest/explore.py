@@ -413,28 +413,38 @@ class StateSpace:
         self.draws = {sid: sc.offer_draws for sid, sc in story.scenes.items()}
         self.offers: dict[tuple, object] = {}  # (scene, offer part) -> the Offer first seen
         self._scenes = story.scenes
-        # Per scene, for `key`: (its live values getter, visit mask, choice mask, draws).
-        self._per_scene = {sid: (_getter(self.live[sid]), self.vmask[sid], self.cmask[sid], self.draws[sid])
-                           for sid in self.live}
+        # Per scene, for `key`: (its live values getter, the live visit counts,
+        # the live choice counts, draws); counts as a set of names when few are
+        # live there, else as the mask (None when none is).
+        vname = {b: s for s, b in self.vbit.items()}
+        cname = {b: k for k, b in self.cbit.items()}
+        self._per_scene = {sid: (_getter(self.live[sid]), _count_filter(self.vmask[sid], vname),
+                                 _count_filter(self.cmask[sid], cname), self.draws[sid]) for sid in self.live}
         self._no_bit = len(index)  # a bit no mask has (for a count not counted anywhere)
         self._plain_extra = type(self).extra_key is StateSpace.extra_key
 
     def key(self, p: Playthrough) -> tuple:
         sid = p.scene.id
-        values, vm, cm, draws = self._per_scene[sid]
+        values, vf, cf, draws = self._per_scene[sid]
         vis = ch = ()
-        if vm:
+        if vf is not None:
             cap = self.cap
-            vb = self.vbit
-            no = self._no_bit
-            got = [(s, c if c < cap else cap) for s, c in p.visits.items() if vm >> vb.get(s, no) & 1]
+            if vf.__class__ is frozenset:
+                got = [(s, c if c < cap else cap) for s, c in p.visits.items() if s in vf]
+            else:
+                vb = self.vbit
+                no = self._no_bit
+                got = [(s, c if c < cap else cap) for s, c in p.visits.items() if vf >> vb.get(s, no) & 1]
             if got:
                 vis = tuple(got) if len(got) == 1 else tuple(sorted(got))
-        if cm:
+        if cf is not None:
             cap = self.cap
-            cb = self.cbit
-            no = self._no_bit
-            got = [(k, c if c < cap else cap) for k, c in p.chosen.items() if cm >> cb.get(k, no) & 1]
+            if cf.__class__ is frozenset:
+                got = [(k, c if c < cap else cap) for k, c in p.chosen.items() if k in cf]
+            else:
+                cb = self.cbit
+                no = self._no_bit
+                got = [(k, c if c < cap else cap) for k, c in p.chosen.items() if cf >> cb.get(k, no) & 1]
             if got:
                 ch = tuple(got) if len(got) == 1 else tuple(sorted(got))
         offer = None
@@ -465,6 +475,21 @@ class StateSpace:
         p.steps.clear()
         p._offer = self.offers[(sid, offer)] if offer is not None else None
         self.restore_extra(p, extra)
+
+
+def _count_filter(mask: int, name_of: dict):
+    """The live counts of a mask: None for none, the set of their names when
+    there are a few, else the mask itself (tested bit by bit)."""
+    if not mask:
+        return None
+    if mask.bit_count() > 64:
+        return mask
+    names = []
+    while mask:
+        low = mask & -mask
+        names.append(name_of[low.bit_length() - 1])
+        mask ^= low
+    return frozenset(names)
 
 
 def _getter(names: tuple):
@@ -863,7 +888,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                 edst.append(j)
                 log = play.log
                 scr = fork.script
-                lk = (pi, tuple(scr) if scr else (), ent, tuple([n for n, _ in log]) if log else ())
+                lk = (pi, tuple(scr) if scr else (), ent, tuple(map(_first, log)) if log else ())
                 lab = labels.get(lk)
                 if lab is None:
                     lab = new_label(lk)
@@ -908,6 +933,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     return rep
 
 
+_first = itemgetter(0)
 MEMO_CAP = 500_000  # entries in one of the explorer's memo tables before it starts again
 
 
@@ -965,9 +991,10 @@ def _achievement_runs(story: Story, runs: int, seed: int, which: tuple, max_step
                     offered = fresh
             pick = offered[picker.randrange(len(offered))] if len(offered) > 1 else offered[0]
             try:
-                play.choose(pick)
+                play._advance(pick)  # choose() without its StepResult
             except StoryRuntimeError:
                 break
+            play._check_achievements()
             key = f"{sc}.{pick}"
             used[key] = used.get(key, 0) + 1
         if play.achievements:
@@ -1161,11 +1188,19 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
             if ent is None:
                 continue
             c = cur[q]
-            m = _merge(c, ent, types[q])
-            if m is not c and m != c:
-                if out is None:
-                    out = list(cur)
-                out[q] = m
+            if types[q]:  # _merge for a number, inlined
+                lo = c[0] if c[0] <= ent[0] else ent[0]
+                hi = c[-1] if c[-1] >= ent[-1] else ent[-1]
+                if lo == c[0] and hi == c[-1]:
+                    continue
+                m = (lo,) if lo == hi else (lo, hi)
+            else:
+                m = _merge(c, ent, False)
+                if m is c or m == c:
+                    continue
+            if out is None:
+                out = list(cur)
+            out[q] = m
         return s if out is None else intern(types, tuple(out))
 
     roots = several
