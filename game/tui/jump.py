@@ -91,14 +91,14 @@ class JumpDialog(Dialog):
         height: 1;
         padding: 0 1;
         margin: 0 0 1 0;
-        background: #e6dbc0;
-        color: #2a241a;
+        background: $od-paper-list;
+        color: $od-ink;
     }
     #jump-dialog Input:focus {
-        background: #fff8e6;
+        background: $od-paper-focus;
     }
     #jump-status {
-        color: #7a2418;
+        color: $od-stamp;
         height: auto;
     }
     """

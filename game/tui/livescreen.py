@@ -12,6 +12,7 @@ from game.engine.safetext import inert
 
 from .play import PlayScreen
 from .safe import Text
+from .themes import ink
 
 MAX_SHOWN = 8  # problems or changes listed in the panel; the rest are counted
 
@@ -31,8 +32,8 @@ class LivePanel(Static):
         display: none;
     }
     LivePanel.-errors {
-        border: heavy #b5533c;
-        background: #2a1a16;
+        border: heavy $od-error;
+        background: $od-error-bg;
     }
     LivePanel.-shown {
         display: block;
@@ -55,7 +56,7 @@ class LivePanel(Static):
     def show_report(self, lines: list[str], warning: str | None, summary: str) -> None:
         t = Text()
         if warning:
-            t.append(warning + "\n", style="bold #f2c14e")
+            t.append(warning + "\n", style="bold " + ink("od-mark"))
         for line in lines[:MAX_SHOWN]:
             t.append("• " + line + "\n")
         if len(lines) > MAX_SHOWN:

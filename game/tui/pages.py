@@ -19,6 +19,7 @@ from game.view.gallery import AchievementLine, CodexItem, EndingCard, codex, gal
 from .dialogs import Dialog, HelpDialog, source_text
 from .markdown import render as render_markdown
 from .safe import Text
+from .themes import ink
 from .widgets import Hanging, KeyBar, SafeOptionList, hanging
 
 
@@ -174,10 +175,10 @@ def achievement_line(a: AchievementLine) -> Text:
         t.append("✓ " + a.title, style="bold")
         t.append(f" — {a.text} ({'earned ' + a.earned if a.earned != 'this game' else 'earned in this game'})")
     elif a.hidden:
-        t.append("· ???  (a hidden achievement)", style="#8a7d63")
+        t.append("· ???  (a hidden achievement)", style=ink("od-dim"))
     else:
-        t.append("· " + a.title, style="#c8b88e")
-        t.append(" — " + a.text, style="#8a7d63")
+        t.append("· " + a.title, style=ink("od-label"))
+        t.append(" — " + a.text, style=ink("od-dim"))
     return t
 
 

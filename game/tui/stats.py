@@ -16,11 +16,13 @@ from game.view.journey import Journey, build_journey, chapter_legend, chart, met
 
 from .pages import Page
 from .safe import Text
+from .themes import ink
 from .widgets import KeyBar
 
-# Chapters alternate between two inks, so each one's stretch of the chart shows.
-BANDS = ("#c9a45c", "#b8734a")
-AXIS = "#8a7d63"
+# Chapters alternate between two inks, so each one's stretch of the chart
+# shows (the theme's: themes.ink).
+BANDS = ("od-fill", "od-band")
+AXIS = "od-dim"
 
 
 def journey_text(j: Journey, width: int, height: int) -> Text:
@@ -29,19 +31,19 @@ def journey_text(j: Journey, width: int, height: int) -> Text:
     for n, s in enumerate(j.meters):
         if n:
             t.append("\n\n")
-        t.append(s.label, style="bold #c8b88e")
-        t.append(f"  {meter_summary(s)}\n", style="#c8b88e")
+        t.append(s.label, style="bold " + ink("od-label"))
+        t.append(f"  {meter_summary(s)}\n", style=ink("od-label"))
         c = chart(s, j.chapters, width, height)
         pad = " " * len(c.axis[0])
         for axis, row in zip(c.axis, c.rows):
-            t.append(axis, style=AXIS)
+            t.append(axis, style=ink(AXIS))
             _banded(t, row, c.column_chapter)
             t.append("\n")
         t.append(pad)
         _banded(t, c.marks, c.column_chapter)
     if j.meters and j.chapters:
-        t.append("\n\nChapters\n", style="bold #c8b88e")
-        t.append("\n".join(chapter_legend(j, width)), style="#c8b88e")
+        t.append("\n\nChapters\n", style="bold " + ink("od-label"))
+        t.append("\n".join(chapter_legend(j, width)), style=ink("od-label"))
     if not j.meters:
         t.append("This story has no meters to chart.", style="italic")
     return t
@@ -52,7 +54,7 @@ def _banded(t: Text, cells: str, column_chapter) -> None:
     start = 0
     for c in range(1, len(cells) + 1):
         if c == len(cells) or column_chapter[c] != column_chapter[start]:
-            t.append(cells[start:c], style=BANDS[max(0, column_chapter[start]) % 2])
+            t.append(cells[start:c], style=ink(BANDS[max(0, column_chapter[start]) % 2]))
             start = c
 
 
@@ -108,8 +110,8 @@ class StatsScreen(Page):
             yield Static("Where you stand", classes="page-section")
             if j.stats:
                 grid = Table.grid(padding=(0, 2))
-                grid.add_column(style="#c8b88e", max_width=40)
-                grid.add_column(style="bold #f2e6c8")
+                grid.add_column(style=ink("od-label"), max_width=40)
+                grid.add_column(style="bold " + ink("od-bright"))
                 for s in j.stats:
                     grid.add_row(Text(s.label), Text(s.value))
                 yield Static(grid, id="stats-values")

@@ -9,6 +9,7 @@ every theme into greys (Textual's monochrome filter).
 
 from __future__ import annotations
 
+from textual._context import active_app
 from textual.theme import Theme
 
 # name of the setting -> name of the Textual theme
@@ -36,6 +37,10 @@ _DARK = {
     "od-paper-muted": "#5b5140",  # its source line
     "od-paper-hint": "#6d6452",  # its hint line
     "od-paper-list": "#e6dbc0",  # a list in a dialog
+    "od-paper-focus": "#fff8e6",  # a text field in a dialog, being typed in
+    "od-error": "#b5533c",  # the live reload's errors: border
+    "od-error-bg": "#2a1a16",  # and background
+    "od-band": "#b8734a",  # the journey chart's other chapter ink (the first is od-fill)
 }
 
 _LIGHT = {
@@ -60,6 +65,10 @@ _LIGHT = {
     "od-paper-muted": "#5b5140",
     "od-paper-hint": "#6d6452",
     "od-paper-list": "#f0e6cf",
+    "od-paper-focus": "#ffffff",
+    "od-error": "#a0202a",
+    "od-error-bg": "#f6ddd6",
+    "od-band": "#a0522d",
 }
 
 # Every pair of text and background here is at least 7:1 (WCAG AAA).
@@ -85,6 +94,10 @@ _CONTRAST = {
     "od-paper-muted": "#e0e0e0",
     "od-paper-hint": "#e0e0e0",
     "od-paper-list": "#000000",
+    "od-paper-focus": "#303030",
+    "od-error": "#ff8080",
+    "od-error-bg": "#000000",
+    "od-band": "#ffff00",
     "block-cursor-background": "#ffff00",
     "block-cursor-foreground": "#000000",
     "block-cursor-blurred-background": "#808080",
@@ -102,3 +115,15 @@ THEMES = (
           error="#ff8080", success="#80ff80", foreground="#ffffff", background="#000000", surface="#000000",
           panel="#000000", variables=_CONTRAST),
 )
+
+
+def ink(name: str) -> str:
+    """The current theme's colour `name` (an `od-` variable) as a hex string,
+    for text built as rich `Text` (whose styles cannot name a variable); the
+    dark theme's outside an app. A page built with it is built again when it
+    is opened, so it follows a theme chosen meanwhile."""
+    try:
+        theme = active_app.get().current_theme
+    except LookupError:
+        return _DARK[name]
+    return theme.variables.get(name) or _DARK[name]

@@ -411,3 +411,15 @@ async def test_an_enter_right_after_the_note_closes_takes_no_choice(story, tmp_p
         clock[0] += play.ENTER_GUARD + 0.1
         await take(pilot, "enter")  # now Enter takes the highlighted choice, "board", with its note
         assert isinstance(app.screen, NoteDialog) and "The night train was watched" in screen_text(app)
+
+
+async def test_the_pages_follow_the_theme(story, tmp_path):
+    """The stats page and the gallery build rich text with the theme's inks,
+    not the dark theme's."""
+    save(Settings(theme="light"))
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await take(pilot, "t")
+        fills = set(re.findall(r"fill: (#[0-9a-f]{6})", app.export_screenshot()))
+        assert "#5b4a2c" in fills and "#c8b88e" not in fills  # the light theme's labels, not the dark one's
