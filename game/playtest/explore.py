@@ -920,12 +920,17 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
     for f, c in err_at.values():
         f.states = c
         rep.errors.append(f)
+    settled: dict[str, set] = {}
     if exact_ranges:
         several = summaries.several()
         if several:
+            settled = _settle(story, tdead, keys, summaries, by_live)
+            if settled:
+                several = summaries.several()
+        if several:
             _spread(story, space, play, fork, keys, shadow, summaries, several, eoff, edst, elab, lab_info,
-                    pairs, tdead, dead_types)
-    _ranges(rep, space, tdead, keys, summaries, written_seen, by_live)
+                    pairs, tdead, dead_types, settled)
+    _ranges(rep, space, tdead, keys, summaries, written_seen, by_live, settled)
     if rep.complete:
         _find_no_exit(rep, n, eoff, edst, ending_states, lock_states, path_to, lambda i: keys[i][0])
     if start is None and any(v == 0 for v in rep.achievements.values()):
@@ -1069,8 +1074,86 @@ def _choice_def(scene, cid: str):
     return next(c for c in scene.choices if c.id == cid)
 
 
+def _layouts(tdead: dict, keys: list, summaries: _Summaries) -> tuple[list, dict, set]:
+    """(the dead layouts, layout index per scene, the (layout << 32 | summary)
+    pairs the states hold)."""
+    layout_ids: dict[tuple, int] = {}
+    layout_of = {sid: layout_ids.setdefault(d, len(layout_ids)) for sid, d in tdead.items()}
+    held = set([layout_of[k[0]] << 32 | s for k, s in zip(keys, summaries.of)])
+    return list(layout_ids), layout_of, held
+
+
+_SETTLED = (None,)  # a settled variable's entry in the summaries of the second pass
+
+
+def _settle(story, tdead: dict, keys: list, summaries: _Summaries, by_live: dict) -> dict[str, set]:
+    """The tracked variables the second pass need not follow, with their
+    values: those that took in the first pass everything they can hold (an
+    int from its min to its max, every value of a bool or a text), are not
+    meters (balance counts them per state), and that no variable it follows
+    is computed from. Their entries in the summaries become _SETTLED (so
+    states differing only there share a summary). Their values are real (the
+    first pass's) and can be no more, so their ranges are already exact."""
+    variables = story.variables
+    followed = {n for d in tdead.values() for n in d}
+    seen: dict[str, set] = {n: set() for n in followed}
+    for names, distinct in by_live.items():
+        if names and distinct:
+            for name, column in zip(names, zip(*distinct)):
+                if name in seen:
+                    seen[name].update(column)
+    layouts, layout_of, held = _layouts(tdead, keys, summaries)
+    table = summaries.table
+    for ls in held:
+        for name, ent in zip(layouts[ls >> 32], table[ls & 0xFFFFFFFF]):
+            seen[name].update(ent)
+    full = set()
+    for name, vals in seen.items():
+        var = variables[name]
+        if var.meter or not vals:
+            continue
+        if var.type == "int":
+            ok = min(vals) == var.lo and max(vals) == var.hi
+        elif var.type == "bool":
+            ok = len(vals) == 2
+        elif var.type == "str":
+            ok = set(var.values) <= vals
+        else:
+            ok = False
+        if ok:
+            full.add(name)
+    closure = _dep_closure(story.data.effect_deps)
+    changed = True
+    while changed:  # not one a followed variable is computed from
+        changed = False
+        for name in sorted(full):
+            if any(name in closure.get(y, ()) for y in followed - full):
+                full.discard(name)
+                changed = True
+    if not full:
+        return {}
+    positions = [tuple(q for q, name in enumerate(layout) if name in full) for layout in layouts]
+    S = summaries.of
+    done: dict[int, int] = {}
+    for i, k in enumerate(keys):
+        lid = layout_of[k[0]]
+        where = positions[lid]
+        if not where:
+            continue
+        s = S[i]
+        mk = lid << 32 | s
+        x = done.get(mk)
+        if x is None:
+            t = list(table[s])
+            for q in where:
+                t[q] = _SETTLED
+            x = done[mk] = summaries.intern(summaries.types[s], tuple(t))
+        S[i] = x
+    return {n: seen[n] for n in full}
+
+
 def _spread(story, space, play, fork, keys, shadow, summaries, several, off, edst, elab, lab_info, pairs,
-            dead_of, dead_types) -> None:
+            dead_of, dead_types, settled: dict) -> None:
     """The second pass: the values of the states that took several passed on
     along the stored edges, in topological order of the edge graph (Tarjan's
     components; a loop is gone over until nothing in it widens).
@@ -1115,7 +1198,9 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
         ops = []
         for y in ndead:
             k = spos.get(y)
-            if y not in written:
+            if y in settled:
+                ops.append(None)  # not followed (see _settle)
+            elif y not in written:
                 ops.append(None if k is None else (_PASS, k))
             elif effects is None:
                 ops.append((_RERUN, closure.get(y, empty)))
@@ -1342,7 +1427,7 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
 
 
 def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, summaries: _Summaries,
-            written_seen: dict, by_live: dict) -> None:
+            written_seen: dict, by_live: dict, settled: dict) -> None:
     """Exact ranges from the states, the values tracked beside them and the
     values written of the variables not tracked; and the meters' balance
     (states where a meter stands at its min or max: a state whose dead meter
@@ -1376,8 +1461,12 @@ def _ranges(rep: Report, space: StateSpace, tdead: dict, keys: list, summaries: 
     counts = Counter([layout_of[k[0]] << 32 | s for k, s in zip(keys, summaries.of)])
     layouts = list(layout_ids)
     table = summaries.table
+    for name, vals in settled.items():
+        seen[name] |= vals
     for ls, c in counts.items():
         for name, ent in zip(layouts[ls >> 32], table[ls & 0xFFFFFFFF]):
+            if ent == _SETTLED:
+                continue
             seen[name].update(ent)
             b = meters.get(name)
             if b is not None and len(ent) == 1:

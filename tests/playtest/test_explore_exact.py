@@ -139,7 +139,40 @@ scenes:
 """)
 
 
-@pytest.mark.parametrize("story", [RANGES, CALLS, LOOPS, INT_AND_BOOL], ids=["ranges", "calls", "loops", "int-bool"])
+# x took all its values (0..2) by the end of the first pass, but `high`,
+# computed from it, is true only on a path the second pass finds (m is
+# reached first with x = 1, then widened with x = 2, after n was explored).
+SETTLED = ("""\
+format: 1
+id: settled
+title: Settled
+start: start
+variables:
+  x: {type: int, default: 0, min: 0, max: 2}
+  high: {type: bool, default: false}
+""", """\
+scenes:
+  - id: start
+    text: Start
+    choices:
+      - {id: one, text: One, do: [x += 1], goto: m}
+      - {id: two, text: Two, do: [x += 2], goto: m}
+  - id: m
+    text: "M"
+    choices:
+      - {id: on, text: On, goto: n}
+  - id: n
+    do: [high = x >= 2]
+    text: "N {x} {high}"
+    choices:
+      - {id: end, text: End, goto: out}
+  - id: out
+    ending: {title: Out, text: "{high}"}
+""")
+
+
+@pytest.mark.parametrize("story", [RANGES, CALLS, LOOPS, INT_AND_BOOL, SETTLED],
+                         ids=["ranges", "calls", "loops", "int-bool", "settled"])
 def test_ranges_equal_brute_force(story_dir, story):
     st = make(story_dir, *story)
     rep = exhaustive_playtest(st)
@@ -172,3 +205,11 @@ def test_int_and_bool_values_are_not_confused(story_dir):
     j = report_json(rep)
     assert j["variables"]["x"]["min"] is not False and j["variables"]["x"] == {"min": 0, "max": 3}
     assert "    x                0..3" in report_text(rep, 0.0)
+
+
+def test_a_variable_that_took_every_value_still_feeds_others(story_dir):
+    """The second pass leaves out a variable that already took every value
+    it can hold, unless another one is computed from it (`high` here)."""
+    st = make(story_dir, *SETTLED)
+    rep = exhaustive_playtest(st)
+    assert rep.ranges["x"] == [0, 2] and rep.ranges["high"] == [False, True]
