@@ -88,12 +88,35 @@ class OpenDiplomacyApp(LiveReloadMixin, App):
                     best = (story, s)
         return best
 
+    def ending_screen(self, session):
+        """The one ending screen, kept installed so each ending only refills it."""
+        if not self.is_screen_installed("ending"):
+            from .play import EndingScreen
+            self.install_screen(EndingScreen(None), "ending")
+        return self.get_screen("ending").show(session)
+
     def note_dialog(self):
         """The one note dialog, kept installed so each note only refills it."""
         if not self.is_screen_installed("note"):
             from .dialogs import NoteDialog
             self.install_screen(NoteDialog(), "note")
         return self.get_screen("note")
+
+    def _build_screens_ahead(self) -> None:
+        """Compose the note dialog and the ending screen while the player
+        reads the first scene, so the first note and the first ending are a
+        refill, not a new screen (~20-30 ms each inside a key press). An
+        installed screen is composed only when first shown; Textual 8.2.8's
+        _get_screen starts it without showing it (as push_screen would)."""
+        if not self.is_running:
+            return
+        self.note_dialog()
+        if not self.is_screen_installed("ending"):
+            from .play import EndingScreen
+            self.install_screen(EndingScreen(None), "ending")
+        for name in ("note", "ending"):
+            if not self.get_screen(name).is_running:
+                self._get_screen(name)
 
     # ------------------------------------------------------------ settings
     def open_settings(self) -> None:
@@ -245,6 +268,7 @@ class OpenDiplomacyApp(LiveReloadMixin, App):
             return
         self._painted = True
         self.started()
+        self.set_timer(0.05, self._build_screens_ahead)
         probe = os.environ.get("OPEN_DIPLOMACY_STARTUP_PROBE")
         if probe:
             t0 = float(os.environ.get("OPEN_DIPLOMACY_T0", "0"))

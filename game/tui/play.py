@@ -8,7 +8,6 @@ from .safe import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -23,17 +22,12 @@ from game.view.screen import build_screen, build_step, pick
 
 from .dialogs import HelpDialog, LoadDialog, SaveDialog, StoryErrorDialog
 from .markdown import render as render_markdown
-from .widgets import (HeaderLine, KeyBar, MeterPanel, SafeOptionList, SteadyHorizontal, SteadyStatic,
-                      SteadyVertical, TextPane, hanging)
+from .widgets import (Hang, HeaderLine, KeyBar, MeterPanel, SafeOptionList, SteadyHorizontal, SteadyStatic,
+                      SteadyVertical, TextPane)
 
 
 # Enter on the choices is ignored this long after a new scene appears.
 ENTER_GUARD = 0.5
-
-
-def scene_markdown(**kw) -> Static:
-    """Author Markdown, drawn by our own small renderer (see markdown.py)."""
-    return Static(**kw)
 
 
 def choice_prompt(i: int, text: str, reason: str | None) -> Text:
@@ -375,7 +369,7 @@ class PlayScreen(GameScreen):
     def show_ending(self) -> None:
         if not self.is_attached or not self.is_current:
             return
-        self.app.push_screen(EndingScreen(self.session), callback=self._ending_closed)
+        self.app.push_screen(self.app.ending_screen(self.session), callback=self._ending_closed)
 
     async def _ending_closed(self, result) -> None:
         if result == "undo":
@@ -438,8 +432,43 @@ def note_content(note) -> Content:
     return Content.assemble(*parts)
 
 
+def ending_blocks(story_title: str, view, journey=None, chart_height: int = 3) -> list:
+    """The ending page as TextPane blocks: the ending's title, the scene's
+    text and the ending's, how the path compared with history (a hanging
+    bullet for each divergence), the endings found, and the journey's chart
+    (drawn for the width the page has: see stats.journey_text)."""
+    e = view.ending
+    section = "bold $od-label"
+    blank = Content("")
+    blocks: list = [Content.styled(inert(f"{story_title} — the end"), section),
+                    Content.styled(inert(e.title), "bold $od-mark"), blank,
+                    Content.from_rich_text(render_markdown(view.text))]
+    if e.text:
+        blocks += [blank, Content.from_rich_text(render_markdown(e.text)).stylize_before("$od-label")]
+    blocks += [blank, Content.styled("Your path and history", section)]
+    if e.decisions:
+        blocks.append(Content(inert(f"You chose as they did in {e.same} of {e.decisions} decisions.")))
+        bullet = Content.styled("• ", "$od-label")
+        for d in e.divergences:
+            body = Content.assemble((inert(f"{d.scene_title}: "), "bold"),
+                                    inert(f"you chose “{d.chosen}”; history: " + " / ".join(f"“{h}”" for h in d.history)))
+            blocks.append(Hang(bullet, body.stylize_before("$od-label")))
+    else:
+        blocks.append(Content("You met none of the decisions the real people faced."))
+    blocks += [blank, Content.styled(inert(f"Endings found: {e.found} of {e.total}"), section)]
+    if journey is not None and journey.meters:
+        from .stats import journey_text, journey_title  # noqa: PLC0415 (only the ending needs it)
+        blocks += [blank, Content.styled(inert(journey_title(journey)), section), blank,
+                   lambda width: Content.from_rich_text(journey_text(journey, min(width, 120), chart_height))]
+    return blocks
+
+
 class EndingScreen(GameScreen):
-    """The ending: its text, how the path compared with history, endings found."""
+    """The ending: its text, how the path compared with history, endings
+    found, the journey. One page of text (a TextPane at the text width),
+    and one screen kept installed (app.ending_screen) and refilled for each
+    ending reached: a new screen of a widget per part cost Textual ~50 ms
+    (its styles, two layouts); a refill is a repaint."""
 
     BINDINGS = [
         Binding("u", "undo", "Undo last choice"),
@@ -455,36 +484,33 @@ class EndingScreen(GameScreen):
     _done = False
 
     def compose(self) -> ComposeResult:
-        from .stats import journey_section  # noqa: PLC0415 (only the ending needs it)
-        s = self.session
-        e = build_screen(s).ending
-        self.ending = e
-        with VerticalScroll(classes="page", id="ending-page"):
-            yield Static(Text(f"{s.story.title} — the end"), classes="page-section")
-            yield Static(Text(e.title), classes="ending-title", id="ending-title")
-            yield scene_markdown(id="ending-scene")
-            if e.text:
-                yield scene_markdown(id="ending-text", classes="ending-epilogue")
-            yield Static("Your path and history", classes="page-section")
-            if e.decisions:
-                yield Static(Text(f"You chose as they did in {e.same} of {e.decisions} decisions."), id="ending-compare")
-                for d in e.divergences:
-                    t = Text()
-                    t.append(f"{d.scene_title}: ", style="bold")
-                    t.append(f"you chose “{d.chosen}”; history: ")
-                    t.append(" / ".join(f"“{h}”" for h in d.history))
-                    yield Static(hanging([("• ", t)]), classes="divergence")
-            else:
-                yield Static("You met none of the decisions the real people faced.")
-            yield Static(Text(f"Endings found: {e.found} of {e.total}"), classes="page-section", id="ending-count")
-            yield from journey_section(s)
+        yield TextPane(classes="page", id="ending-page")
         yield KeyBar(self.BINDINGS)
 
-    async def on_mount(self) -> None:
-        self.query_one("#ending-scene", Static).update(
-            Content.from_rich_text(render_markdown(build_screen(self.session).text)))
-        if self.ending.text:
-            self.query_one("#ending-text", Static).update(Content.from_rich_text(render_markdown(self.ending.text)))
+    def on_mount(self) -> None:
+        if self.session is not None:
+            self._fill()
+
+    def show(self, session: Session) -> "EndingScreen":
+        """This screen for the ending `session` has reached."""
+        self.session = session
+        self._done = False
+        if self.is_mounted:
+            self._fill()
+        return self
+
+    def _fill(self) -> None:
+        from game.view.journey import build_journey  # noqa: PLC0415
+        view = build_screen(self.session)
+        self.ending = view.ending
+        page = self.query_one("#ending-page", TextPane)
+        page.set_measure(self.app.settings.width or 0)
+        height = 4 if self.app.size.height >= 30 else 3
+        page.show(ending_blocks(self.session.story.title, view, build_journey(self.session), height))
+        page.focus()  # arrows and page keys scroll it
+
+    def settings_changed(self, old) -> None:
+        self.query_one("#ending-page", TextPane).set_measure(self.app.settings.width or 0)
 
     def _close(self, result) -> None:
         if not self._done:

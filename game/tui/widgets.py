@@ -16,16 +16,17 @@ and one frame (tests/benchmarks/bench_startup.py).
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.table import Table
 from textual.content import Content
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.visual import Visual
-from textual.widget import Widget
+from textual.widget import Widget, _RenderCache
 from textual.widgets import OptionList, Static
 
 from game.engine.safetext import inert
@@ -57,6 +58,22 @@ class SteadyScrollBar(Steady, ScrollBar):
         if getattr(self.parent, "_laying_out", False) and not (layout or recompose):
             return self  # its new size is being laid out, and this frame draws it anew
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _render_content(self) -> None:
+        """The bar's rows straight from ScrollBarRender.render_bar: the same
+        segments Textual 8.2.8 draws, without a pass through Rich's console
+        (~1 ms of every step's frame, measured)."""
+        bar = self.render()
+        width, height = self.size
+        if not (self.vertical and type(bar) is ScrollBarRender and width > 0 and height > 0):
+            return super()._render_content()
+        style = bar.style
+        rows = ScrollBarRender.render_bar(size=height, virtual_size=bar.virtual_size, window_size=bar.window_size,
+                                          position=bar.position, thickness=width, vertical=True,
+                                          back_color=style.bgcolor or RichColor.parse("#555555"),
+                                          bar_color=style.color or RichColor.parse("bright_magenta")).segments
+        self._render_cache = _RenderCache(self.size, [Strip([row], width) for row in rows])
+        self._dirty_regions.clear()
 
 
 class SteadyScrollbars:
@@ -131,11 +148,48 @@ def meter_content(label: str, value: int, lo: int, hi: int, delta: int) -> list:
 class MeterPanel(Panel):
     """Every meter as a gauge, then the other visible variables by label. A
     change since the last step is marked ▲/▼ until the next step. Colours
-    are the theme's (CSS variables), so the panel follows a theme change."""
+    are the theme's (CSS variables), so the panel follows a theme change.
+
+    Drawn line by line, each line's strips kept while the line is unchanged:
+    a step changes a few of its lines, and making all of them again cost
+    ~1 ms of every step's frame (measured). Its lines are not selectable
+    with the mouse (gauges, not prose; strips made per line carry no
+    offsets into the whole text)."""
+
+    ALLOW_SELECT = False
 
     def __init__(self, story: Story, **kw):
         super().__init__(**kw)
         self.story = story
+        self._line_strips: dict = {}  # (text, spans) of a line -> its strips, for _drawn_for
+        self._drawn_for = None  # (width, style, theme)
+        self._strips: list[Strip] | None = None  # the lines of the content shown, at that width
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        style = self.visual_style
+        key = (width, style, self.app.theme)
+        if key != self._drawn_for:
+            self._drawn_for, self._line_strips, self._strips = key, {}, None
+        if self._strips is None:
+            cache, strips = self._line_strips, []
+            kept: dict = {}
+            for line in self._content.split("\n", allow_blank=True):
+                line_key = (line.plain, tuple(line.spans))
+                made = cache.get(line_key)
+                if made is None:
+                    made = Visual.to_strips(self, line, width, None, style, pad=True) or \
+                        [Strip.blank(width, style.rich_style)]
+                kept[line_key] = made
+                strips.extend(made)
+            self._line_strips, self._strips = kept, strips  # only the lines still shown are kept
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width, style.rich_style)
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        self._strips = None  # new content, or a repaint asked for by Textual (a new style, a resize)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def show(self, view) -> None:  # type: ignore[override]
         """Draw the gauges and values of a view.screen.Screen."""
@@ -184,6 +238,35 @@ class Hanging:
 hanging = Hanging
 
 
+class Hang:
+    """A block of a TextPane whose wrapped lines stay indented under its
+    body, not under its lead (a bullet: a hanging indent)."""
+
+    __slots__ = ("lead", "body")
+
+    def __init__(self, lead: Content, body: Content):
+        self.lead = lead
+        self.body = body
+
+
+def wrap_blocks(blocks, width: int) -> list[Content]:
+    """The lines of `blocks` wrapped at `width`: each block a Content, a
+    Hang, or a function of the width giving a Content drawn for it (its
+    lines fit: they are not wrapped again)."""
+    lines: list[Content] = []
+    for block in blocks:
+        if callable(block):
+            lines.extend(block(width).split("\n", allow_blank=True))
+        elif isinstance(block, Hang):
+            lead = block.lead.cell_length
+            body = block.body.wrap(max(1, width - lead)) or [Content("")]
+            pad = Content(" " * lead)
+            lines.extend((block.lead if i == 0 else pad) + line for i, line in enumerate(body))
+        else:
+            lines.extend(block.wrap(width))
+    return lines
+
+
 class TextPane(SteadyScrollbars, ScrollView):
     """Long text that scrolls, drawn line by line from one `Content`: wrapped
     at a measure (`measure` characters, 0 for the whole width) and centred
@@ -201,22 +284,32 @@ class TextPane(SteadyScrollbars, ScrollView):
     """
     COMPONENT_CLASSES = {"textpane--more"}
     more_hint = "▼ more text: PgDn"
+    # Lines are drawn one by one from the wrapped text, and their cells carry
+    # no offsets into it: Textual's mouse selection would copy the wrong words.
+    ALLOW_SELECT = False
 
     def __init__(self, measure: int = 0, **kw):
         super().__init__(**kw)
         self.auto_links = False  # author links are only underlined: no link styles to apply to every line
         self.measure = measure
         self._content = Content("")
+        self._blocks = None  # or the blocks the content is wrapped from (see show)
         self._lines: list[Content] = []
         self._strips: list[Strip | None] = []  # made from _lines as they are drawn
         self._wrapped_at = None  # (width, style, theme) the strips were made for
         self.text_region = (0, 0)  # the column where the text starts, and its width
 
     # ------------------------------------------------------------ content
-    def show(self, content: Content, *, scroll: str | int = "home") -> None:
-        """New text. `scroll`: "home", "keep", or a line to bring into view
-        (with as much as fits below it)."""
-        self._content = content
+    def show(self, content, *, scroll: str | int = "home") -> None:
+        """New text: a Content, or a list of blocks (see wrap_blocks).
+        `scroll`: "home", "keep", or a line to bring into view (with as much
+        as fits below it)."""
+        if isinstance(content, list):
+            self._blocks = content
+            self._content = Content("")  # made when wrapped: blocks may depend on the width
+        else:
+            self._blocks = None
+            self._content = content
         self._wrapped_at = None
         self._wrap()
         if scroll == "home":
@@ -237,6 +330,11 @@ class TextPane(SteadyScrollbars, ScrollView):
     def line_count(self) -> int:
         return len(self._strips)
 
+    def line_of(self, text: str) -> int | None:
+        """The first wrapped line that holds `text` (to scroll to a heading)."""
+        self._wrap()
+        return next((i for i, line in enumerate(self._lines) if text in line.plain), None)
+
     def render(self) -> Content:
         """The whole text (it is drawn line by line: this is what str() of it reads)."""
         return self._content
@@ -253,7 +351,11 @@ class TextPane(SteadyScrollbars, ScrollView):
         self.text_region = (indent, text_width)
         # Wrapped now (the number of lines is the virtual size); each line is
         # made a strip when it is first drawn (a long scene shows a screenful).
-        self._lines = self._content.wrap(text_width)
+        if self._blocks is not None:
+            self._lines = wrap_blocks(self._blocks, text_width)
+            self._content = Content("\n").join(self._lines)
+        else:
+            self._lines = self._content.wrap(text_width)
         self._strips = [None] * len(self._lines)
         size = Size(width, len(self._lines))
         if size != self.virtual_size:
@@ -296,11 +398,13 @@ class TextPane(SteadyScrollbars, ScrollView):
         indent, text_width = self.text_region
         style = self.visual_style
         rich = style.rich_style
-        strips = Visual.to_strips(self, self._lines[n], text_width, 1, style, pad=True)
-        strip = strips[0] if strips else Strip.blank(text_width, rich)
-        if indent:
-            strip = Strip([Segment(" " * indent, rich), *strip], indent + text_width)
-        strip = self._strips[n] = strip.extend_cell_length(width, rich)
+        # The line is wrapped already: its spans become segments directly
+        # (Visual.to_strips would wrap and format it again, ~0.1 ms a line).
+        line = self._lines[n]
+        segments = [Segment(" " * indent, rich)] if indent else []
+        for text, span_style in line.render(style, end="", parse_style=self._get_style):
+            segments.append(Segment(text, (style + span_style).rich_style))
+        strip = self._strips[n] = Strip(segments, indent + line.cell_length).extend_cell_length(width, rich)
         return strip
 
 

@@ -423,3 +423,32 @@ async def test_the_pages_follow_the_theme(story, tmp_path):
         await take(pilot, "t")
         fills = set(re.findall(r"fill: (#[0-9a-f]{6})", app.export_screenshot()))
         assert "#5b4a2c" in fills and "#c8b88e" not in fills  # the light theme's labels, not the dark one's
+
+
+def _side_panel(app) -> str:
+    """The side panel's rows as drawn (its strips, as the terminal gets them)."""
+    side = app.screen.query_one("#side")
+    return "\n".join(side.render_line(y).text.rstrip() for y in range(side.content_size.height)).strip()
+
+
+async def test_the_side_panel_redraws_what_a_step_changed_and_follows_the_theme(story, tmp_path):
+    """The meter panel keeps each line's drawing while the line is unchanged:
+    a step must still show the new value and its mark, a line no longer
+    shown must go, and a theme change must repaint every line."""
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = _side_panel(app)
+        assert "5/10" in before and "▲" not in before and "Carrying the bag: no" in before
+        await take(pilot, "1")  # trust += 2, bag = true (a note opens over the next scene)
+        await take(pilot, "enter")
+        after = _side_panel(app)
+        assert "7/10 ▲2" in after and "5/10" not in after
+        assert "• Carrying the bag: yes" in after and "Carrying the bag: no" not in after
+        dark_panel = "#24211b"
+        assert dark_panel in _fills(app)
+        await take(pilot, "o")
+        for key in ("down", "down", "right", "escape"):
+            await take(pilot, key)
+        assert app.theme == "od-light" and dark_panel not in _fills(app)
+        assert _side_panel(app) == after  # the same lines, in the light theme's colours
