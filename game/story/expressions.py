@@ -110,6 +110,7 @@ class Scope:
     # one decides it at entry (format §11.1), inside the step.
     draws: bool = False
     parsed: dict = field(default_factory=dict)  # (source, mode) -> tree, for this compile only
+    compiled: dict = field(default_factory=dict)  # see _once, for this compile only
     # Names that are not variables, each a (type, fn of the playthrough):
     # `ended` in an achievement's `when` (§11.10).
     specials: dict = field(default_factory=dict)
@@ -194,7 +195,59 @@ def _parse_new(src: str, mode: str) -> ast.AST:
         raise ExprError("expression could not be parsed") from None
 
 
+# What compiling an expression records in its Scope: replayed, not
+# recomputed, when the same source is compiled again (see _once).
+_RECORDED_SETS = ("reads", "local", "decision_reads", "text_cond_reads", "count_constants", "counted_scenes",
+                  "counted_choices")
+
+
+def _once(scope: Scope, key: tuple, make: Callable[[], Any]):
+    """`make()` once per compile for each distinct key (an expression's
+    source and the context that changes what it records), its result shared
+    by every place that writes the same source: the compiled functions are
+    pure, and what compiling recorded in the scope (the names read, the
+    visit counts named, whether it draws) is replayed at each place, as if
+    compiled there. A story repeats a few dozen expressions thousands of
+    times (`trust += 1`); compiling each anew was ~15% of `lint`. A result
+    that needs its own place (`per_site`, see compile_effect) is not kept."""
+    hit = scope.compiled.get(key)
+    if hit is not None:
+        value, sets, deps, draws = hit
+        for name, names in zip(_RECORDED_SETS, sets):
+            if names:
+                getattr(scope, name).update(names)
+        for target, names in deps:
+            scope.effect_deps.setdefault(target, set()).update(names)
+        if draws:
+            scope.draws = True
+        return value
+    saved = [getattr(scope, name) for name in _RECORDED_SETS]
+    saved_deps, saved_draws = scope.effect_deps, scope.draws
+    fresh = [set() for _ in _RECORDED_SETS]
+    for name, new in zip(_RECORDED_SETS, fresh):
+        setattr(scope, name, new)
+    scope.effect_deps, scope.draws = {}, False
+    try:
+        value = make()
+    finally:
+        fresh_deps, drew = scope.effect_deps, scope.draws
+        for name, old, new in zip(_RECORDED_SETS, saved, fresh):
+            old |= new
+            setattr(scope, name, old)
+        for target, names in fresh_deps.items():
+            saved_deps.setdefault(target, set()).update(names)
+        scope.effect_deps, scope.draws = saved_deps, saved_draws or drew
+    if not getattr(value, "per_site", False):
+        scope.compiled[key] = (value, tuple(frozenset(x) for x in fresh),
+                               tuple((t, frozenset(n)) for t, n in fresh_deps.items()), drew)
+    return value
+
+
 def compile_condition(src: str, scope: Scope) -> Compiled:
+    return _once(scope, ("cond", src, scope.in_text, tuple(scope.specials)), lambda: _compile_condition(src, scope))
+
+
+def _compile_condition(src: str, scope: Scope) -> Compiled:
     tree = _parse(src, "eval", scope)
     outer, scope.in_cond = scope.in_cond, True
     try:
@@ -562,19 +615,27 @@ def _int_function(node: ast.Call, fname: str, scope: Scope) -> Compiled:
 # ------------------------------------------------------------------ effects
 
 class Effect:
-    """One compiled `NAME op EXPR`."""
+    """One compiled `NAME op EXPR`. `per_site`: its function names the
+    place it is written (`where`), in the errors it can raise at run time."""
 
-    __slots__ = ("target", "apply", "rhs_reads", "source")
+    __slots__ = ("target", "apply", "rhs_reads", "source", "per_site")
 
-    def __init__(self, target: str, apply: Callable[[Any], None], rhs_reads: set[str], source: str):
+    def __init__(self, target: str, apply: Callable[[Any], None], rhs_reads: set[str], source: str,
+                 per_site: bool = False):
         self.target = target
         self.apply = apply
         self.rhs_reads = rhs_reads
         self.source = source
+        self.per_site = per_site
 
 
 def compile_effect(src: str, scope: Scope, where: str) -> Effect:
     """`where` (file:line) goes into runtime errors."""
+    key = ("effect", src, scope.in_text, scope.in_cond, tuple(scope.specials))
+    return _once(scope, key, lambda: _compile_effect(src, scope, where))
+
+
+def _compile_effect(src: str, scope: Scope, where: str) -> Effect:
     tree = _parse(src, "exec", scope)
     body = tree.body
     if len(body) != 1 or not isinstance(body[0], (ast.Assign, ast.AugAssign)):
@@ -626,7 +687,7 @@ def compile_effect(src: str, scope: Scope, where: str) -> Effect:
         if rhs.type == STR and rhs.is_const and rhs.const not in var.values:
             raise ExprError(f"'{rhs.const}' is not a value of '{name}' (its values: {', '.join(var.values)})"
                             + did_you_mean(rhs.const, var.values), _node_offset(stmt.value))
-        return Effect(name, _set_effect_fn(var, op, rhs, where, src), rhs_reads, src)
+        return Effect(name, _set_effect_fn(var, op, rhs, where, src), rhs_reads, src, per_site=True)
     if op is not None and var.type != INT:
         sym = "+=" if op is ast.Add else "-="
         raise ExprError(f"`{sym}` needs a number variable; '{name}' is {_a(var.type)}", _node_offset(stmt))
@@ -635,7 +696,10 @@ def compile_effect(src: str, scope: Scope, where: str) -> Effect:
     if var.type == STR and rhs.is_const and rhs.const not in var.values:
         raise ExprError(f"'{rhs.const}' is not a value of '{name}' (its values: {', '.join(var.values)})"
                         + did_you_mean(rhs.const, var.values), _node_offset(stmt.value))
-    return Effect(name, _effect_fn(var, op, rhs, where, src), rhs_reads, src)
+    # Only a text variable set from a computed value can fail (a value it
+    # does not have) and name its place; the rest are shared (see _once).
+    return Effect(name, _effect_fn(var, op, rhs, where, src), rhs_reads, src,
+                  per_site=var.type == STR and not rhs.is_const)
 
 
 def _effect_fn(var: VarDef, op, rhs: Compiled, where: str, src: str) -> Callable[[Any], None]:
