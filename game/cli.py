@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
 
@@ -72,6 +71,7 @@ def cmd_schema(args) -> int:
         doc = dict(CONTENT.json(), **{"$schema": "https://json-schema.org/draft/2020-12/schema"})
     else:
         doc = json_schema()
+    import json  # noqa: PLC0415
     _out(json.dumps(doc, indent=2, ensure_ascii=False))
     return 0
 

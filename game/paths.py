@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from game.engine import saves
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CHECKOUT_SCENES = PACKAGE_DIR.parent / "scenes"
@@ -160,6 +159,7 @@ def open_store(folder=None, write_behind: bool = False) -> tuple["saves.SaveStor
     (default_saves_dir). Run from a checkout with the default
     folder, saves left in the checkout's saves/ folder are copied over
     first; the second value is then a notice for the player (else None)."""
+    from game.engine import saves  # noqa: PLC0415 (the commands that only read stories start without it)
     if folder:
         return saves.SaveStore(Path(folder), write_behind), None
     store = saves.SaveStore(default_saves_dir(), write_behind)

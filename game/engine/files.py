@@ -12,7 +12,6 @@ import errno
 import os
 import re
 import stat
-import tempfile
 import time
 from pathlib import Path
 
@@ -87,6 +86,7 @@ def atomic_write(path, text: str) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(folder)
+    import tempfile  # noqa: PLC0415 (only when writing: lint and play from the cache read only)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     is_open = True
     try:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from game.engine.errors import StoryRuntimeError
@@ -83,37 +82,39 @@ class ExprError(Exception):
         self.offset = offset
 
 
-@dataclass
 class Scope:
-    """What an expression may name."""
+    """What an expression may name, and what compiling records. A plain
+    class (not a dataclass): `lint` would import dataclasses for it alone."""
 
-    variables: dict[str, VarDef]
-    scenes: set[str]
-    choice_ids: dict[str, set[str]]  # scene -> explicit choice ids
-    reads: set[str] = field(default_factory=set)  # for the never-read warning
-    local: set[str] = field(default_factory=set)  # reads of the expressions since the last reset
-    count_constants: set[int] = field(default_factory=set)
-    counted_scenes: set[str] = field(default_factory=set)  # named in visited()
-    counted_choices: set[str] = field(default_factory=set)  # named in chose()
-    incomplete: bool = False  # a file could not be read: ids may be missing
-    # For exploration: names read where they can change what happens next
-    # (conditions, gotos, triggers), and what each effect's value depends on.
-    in_text: bool = False
-    decision_reads: set[str] = field(default_factory=set)
-    # Read by a condition inside a text (a paragraph's `if`, `{if C: …}`):
-    # these steer what the player reads, though not what happens next.
-    text_cond_reads: set[str] = field(default_factory=set)
-    in_cond: bool = False
-    effect_deps: dict[str, set[str]] = field(default_factory=dict)
-    # Set when an expression draws from the random source (chance, random)
-    # or may fail at run time (a computed divisor): a scene whose offer holds
-    # one decides it at entry (format §11.1), inside the step.
-    draws: bool = False
-    parsed: dict = field(default_factory=dict)  # (source, mode) -> tree, for this compile only
-    compiled: dict = field(default_factory=dict)  # see _once, for this compile only
-    # Names that are not variables, each a (type, fn of the playthrough):
-    # `ended` in an achievement's `when` (§11.10).
-    specials: dict = field(default_factory=dict)
+    def __init__(self, variables: dict[str, VarDef], scenes: set[str], choice_ids: dict[str, set[str]],
+                 incomplete: bool = False):
+        self.variables = variables
+        self.scenes = scenes
+        self.choice_ids = choice_ids  # scene -> explicit choice ids
+        self.incomplete = incomplete  # a file could not be read: ids may be missing
+        self.reads: set[str] = set()  # for the never-read warning
+        self.local: set[str] = set()  # reads of the expressions since the last reset
+        self.count_constants: set[int] = set()
+        self.counted_scenes: set[str] = set()  # named in visited()
+        self.counted_choices: set[str] = set()  # named in chose()
+        # For exploration: names read where they can change what happens next
+        # (conditions, gotos, triggers), and what each effect's value depends on.
+        self.in_text = False
+        self.decision_reads: set[str] = set()
+        # Read by a condition inside a text (a paragraph's `if`, `{if C: …}`):
+        # these steer what the player reads, though not what happens next.
+        self.text_cond_reads: set[str] = set()
+        self.in_cond = False
+        self.effect_deps: dict[str, set[str]] = {}
+        # Set when an expression draws from the random source (chance, random)
+        # or may fail at run time (a computed divisor): a scene whose offer holds
+        # one decides it at entry (format §11.1), inside the step.
+        self.draws = False
+        self.parsed: dict = {}  # (source, mode) -> tree, for this compile only
+        self.compiled: dict = {}  # see _once, for this compile only
+        # Names that are not variables, each a (type, fn of the playthrough):
+        # `ended` in an achievement's `when` (§11.10).
+        self.specials: dict = {}
 
     def take_local(self) -> frozenset:
         out = frozenset(self.local)

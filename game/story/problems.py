@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from game.engine.records import record
 from typing import Iterable
 
@@ -133,5 +132,6 @@ class Reporter:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A ' (did you mean 'x'?)' suffix when a candidate is close, else ''."""
+    import difflib  # noqa: PLC0415 (only once a name is unknown: lint starts without it)
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{matches[0]}'?)" if matches else ""

@@ -407,7 +407,8 @@ def test_a_full_disk_turns_saving_off_and_the_game_plays_on(spy, tmp_path, monke
 def test_a_read_only_saves_folder_turns_saving_off(spy, tmp_path, monkeypatch):
     def refuse(*a, **k):
         raise OSError(errno.EROFS, "Read-only file system")
-    monkeypatch.setattr(files_mod.tempfile, "mkstemp", refuse)
+    import tempfile  # the module atomic_write takes mkstemp from (imported there when writing)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     rc, out = play(spy, tmp_path, "1\nq\n")
     assert rc == 0 and "(warning: saving is off: cannot write " in out and "Read-only file system" in out
     assert "The study" in out
