@@ -259,12 +259,17 @@ class PlayScreen(GameScreen):
         self.set_timer(0.05, self._after_saving)
 
     def _set_notice(self, msg: str) -> None:
-        if msg == getattr(self, "_notice_shown", ""):
+        old = getattr(self, "_notice_shown", "")
+        if msg == old:
             return  # unchanged: no layout
         self._notice_shown = msg
         notice = self.query_one("#notice", Static)
         if msg:
-            notice.update(Text(msg))
+            # Shown before and as tall now: no layout.
+            width = notice.content_size.width
+            same = notice.has_class("shown") and width > 0 and \
+                len(Content(msg).wrap(width)) == notice.content_size.height
+            notice.update(Text(msg), layout=not same)
         notice.set_class(bool(msg), "shown")
 
     def _after_saving(self) -> None:

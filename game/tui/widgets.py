@@ -438,13 +438,24 @@ class SafeOptionList(SteadyScrollbars, OptionList):
         self._width = event.size.width
 
     def set_options(self, options):
+        """New options; a layout only when they take another number of lines
+        (Textual 8.2.8 asks for one at every change of an auto-height list,
+        and a step's new choices mostly take the lines the old ones took)."""
+        lines, laid_out = self.virtual_size.height, self.size.height > 0
         self._filling = True
         try:
             super().set_options(options)
         finally:
             self._filling = False
+        if not laid_out or self.virtual_size.height != lines:
+            super().refresh(layout=True)
         self._foresee_scrollbar()
         return self
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        if self._filling:
+            layout = False  # decided once the options are in (set_options)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _refresh_scrollbars(self) -> None:
         if not self._filling:
