@@ -3,6 +3,7 @@ playthrough (like ink's Story; the state lives in Playthrough)."""
 
 from __future__ import annotations
 
+from .errors import StoryRuntimeError
 from .records import record
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
@@ -167,6 +168,7 @@ class Text:
     paragraphs: tuple[tuple[Fn | None, tuple], ...]
     static: str | None
     counter: tuple | None = None
+    where: str = ""  # file:line of the text, for a run-time error in one of its expressions
 
     def __post_init__(self) -> None:
         # (condition, the paragraph's text when it has no variables, parts, has forms)
@@ -178,6 +180,14 @@ class Text:
     def render(self, p, n: int | None = None) -> str:
         if self.static is not None:
             return self.static
+        try:
+            return self._render(p, n)
+        except StoryRuntimeError as exc:
+            if not exc.where:
+                exc.where = self.where  # the text, not the choice that led to it
+            raise
+
+    def _render(self, p, n: int | None) -> str:
         out = []
         v = p.vars
         for cond, fixed, parts, forms in self._fast:

@@ -538,7 +538,7 @@ class Compiler:
                     static = False
             compiled.append((c.fn if c is not None else None, parts))
         rendered = "\n\n".join("".join(parts) for _, parts in compiled) if static else None
-        return Text(tuple(compiled), rendered, counter)
+        return Text(tuple(compiled), rendered, counter, "" if rendered is not None else self.where(pos))
 
     def text_pos(self, pos: Pos, node, body: str, src: str, exc: TextError) -> Pos:
         """Where a text's problem stands: inside the text for a 1.1 form (as

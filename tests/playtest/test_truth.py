@@ -490,3 +490,30 @@ def test_exact_ranges_agree_with_untracked_exploration(story_dir):
     b = exhaustive_playtest(story, exact_ranges=False)
     assert (a.states, a.endings, a.reached, a.taken) == (b.states, b.endings, b.reached, b.taken)
     assert b.ranges["score"][1] < a.ranges["score"][1]  # the first path into each state only
+
+
+def test_a_run_time_error_in_a_text_is_placed_at_the_text(story_dir):
+    """A division by zero in the text of the scene a choice leads to: the
+    report names the line of that text (the choice only led there), in
+    both modes."""
+    make(story_dir, "format: 1\nid: z\ntitle: Z\nstart: a\n"
+                    "variables:\n  n: {type: int, default: 0, min: 0, max: 5}\n", """\
+        scenes:
+          - id: a
+            text: "A {n}"
+            choices:
+              - {id: go, text: Go, goto: b}
+              - {id: inc, text: Inc, do: [n += 1], goto: b}
+          - id: b
+            text: "B is {if 10 / n > 1: big | small}."
+            choices:
+              - {id: end, text: End, goto: c}
+          - id: c
+            ending: {title: End, text: E}
+        """)
+    lines = (story_dir.root / "s.yaml").read_text(encoding="utf-8").splitlines()
+    text_line = next(i for i, line in enumerate(lines, 1) if "B is" in line)
+    for mode in ((), ("--exhaustive",)):
+        code, j = cli_json(story_dir, *mode)
+        errors = [e["message"] for e in j["errors"]]
+        assert errors and all(f"s.yaml:{text_line}: division by zero" in e for e in errors), errors
