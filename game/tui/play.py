@@ -22,7 +22,7 @@ from game.view.screen import build_screen, build_step, pick
 
 from .dialogs import HelpDialog, LoadDialog, SaveDialog, StoryErrorDialog
 from .markdown import render as render_markdown
-from .widgets import (Hang, HeaderLine, KeyBar, MeterPanel, SafeOptionList, SteadyHorizontal, SteadyStatic,
+from .widgets import (Hang, HangingLine, HeaderLine, KeyBar, MeterPanel, SafeOptionList, SteadyHorizontal, SteadyStatic,
                       SteadyVertical, TextPane)
 
 
@@ -30,13 +30,13 @@ from .widgets import (Hang, HeaderLine, KeyBar, MeterPanel, SafeOptionList, Stea
 ENTER_GUARD = 0.5
 
 
-def choice_prompt(i: int, text: str, reason: str | None) -> Text:
-    t = Text()
-    t.append(f"{i}. ", style="bold")
-    t.append(text)
+def choice_prompt(i: int, text: str, reason: str | None) -> HangingLine:
+    """A choice as the list shows it: its number, then its text (and a
+    locked choice's reason), wrapped lines kept under the text."""
+    body = Content(text)
     if reason:
-        t.append(f"  — {reason}", style="italic")
-    return t
+        body = body + Content.styled(f"  — {reason}", "italic")
+    return HangingLine(Content.styled(f"{i}. ", "bold"), body)
 
 
 class GameScreen(Screen):

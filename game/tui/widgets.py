@@ -267,6 +267,37 @@ def wrap_blocks(blocks, width: int) -> list[Content]:
     return lines
 
 
+class HangingLine(Visual):
+    """One entry with a hanging indent, as a Textual Visual (an option's
+    prompt): `lead` then `body`, the body's wrapped lines under its first
+    word, not under the lead (a choice's number). str() is the plain text."""
+
+    def __init__(self, lead: Content, body: Content):
+        self.lead = lead
+        self.body = body
+        self._wrapped: tuple[int, Content] | None = None  # (width, lines joined)
+
+    def __str__(self) -> str:
+        return self.lead.plain + self.body.plain
+
+    def _lines(self, width: int) -> Content:
+        if self._wrapped is None or self._wrapped[0] != width:
+            self._wrapped = (width, Content("\n").join(wrap_blocks([Hang(self.lead, self.body)], width)))
+        return self._wrapped[1]
+
+    def render_strips(self, width: int, height: int | None, style, options) -> list[Strip]:
+        return self._lines(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules, container_width: int) -> int:
+        return self.lead.cell_length + self.body.cell_length
+
+    def get_minimal_width(self, rules) -> int:
+        return self.lead.cell_length + 1
+
+    def get_height(self, rules, width: int) -> int:
+        return len(self._lines(max(1, width)).plain.split("\n"))
+
+
 class TextPane(SteadyScrollbars, ScrollView):
     """Long text that scrolls, drawn line by line from one `Content`: wrapped
     at a measure (`measure` characters, 0 for the whole width) and centred
