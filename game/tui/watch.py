@@ -100,10 +100,10 @@ def watch_story(app, folder: str, fingerprint: str | None = None) -> None:
     since it was compiled (live reload turned on with `w`): compiled first,
     and posted if it differs."""
     from textual.worker import get_current_worker  # noqa: PLC0415
-    import watchfiles  # noqa: PLC0415 (only when watching)
 
     worker = get_current_worker()
     try:
+        import watchfiles  # noqa: PLC0415 (only when watching; missing, the panel says so below)
         if fingerprint is not None:
             detected = time.perf_counter()
             story, problems = _compile(folder)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -372,3 +373,18 @@ async def test_file_names_and_errors_are_never_markup(folder, tmp_path):
         shown = screen_text(app)
         assert f"{folder / 'notes [draft].yaml'}:" in shown
         assert app._exception is None
+
+
+async def test_live_reload_without_watchfiles_says_so(folder, tmp_path, monkeypatch):
+    """A broken install (watchfiles missing): the live panel says why live
+    reload stopped, and the game goes on."""
+    monkeypatch.setitem(sys.modules, "watchfiles", None)  # `import watchfiles` now fails
+    app = make_app(folder, tmp_path / "saves")
+    async with app.run_test(size=(80, 24)) as pilot:
+        fut = app.next_reload()
+        await pilot.pause()
+        result = await asyncio.wait_for(fut, 10)
+        await pilot.pause()
+        assert not result.ok and "watchfiles" in result.errors[0]
+        assert "Live reload stopped" in screen_text(app)
+        assert isinstance(app.screen, PlayScreen)
