@@ -154,14 +154,16 @@ class PlayScreen(GameScreen):
             self._show(None, read=True)
 
     # ------------------------------------------------------------ showing
-    async def show_scene(self, before: dict | None, note=None) -> None:
+    async def show_scene(self, before: dict | None, note=None, revealed: int = 0) -> None:
         """Draw the screen the player stands on. `before`: the state before
         the last step (for the meters' marks); `note`: that step's note
-        (a view.screen.NoteView), drawn below the text when notes are inline.
-        Every widget is refilled in place (see widgets.py)."""
-        self._show(before, note)
+        (a view.screen.NoteView), drawn below the text when notes are inline;
+        `revealed`: paragraphs already read of this scene (a live reload
+        redraws it): shown at once. Every widget is refilled in place (see
+        widgets.py)."""
+        self._show(before, note, revealed=revealed)
 
-    def _show(self, before: dict | None, note=None, read: bool = False) -> None:
+    def _show(self, before: dict | None, note=None, read: bool = False, revealed: int = 0) -> None:
         """`read`: the player has read this scene already (after an undo):
         all of it at once, whatever the setting."""
         self.new_screen()
@@ -172,7 +174,7 @@ class PlayScreen(GameScreen):
         self.query_one("#header", HeaderLine).show(view)
         by_paragraph = self.settings.reveal == "paragraph" and not read
         self._units = self._text_units(view, note, by_paragraph=by_paragraph)
-        self._revealed = 1 if by_paragraph else len(self._units)
+        self._revealed = max(1, min(revealed, len(self._units))) if by_paragraph else len(self._units)
         self._draw_text("home")
         self.query_one("#side", MeterPanel).show(view)
         self._fill_choices()
@@ -187,6 +189,11 @@ class PlayScreen(GameScreen):
         if note is not None and self.settings.notes == "inline":
             units.append(note_content(note))
         return units
+
+    @property
+    def revealed(self) -> int:
+        """How many of the scene's paragraphs are shown (paragraph by paragraph)."""
+        return self._revealed
 
     @property
     def reading(self) -> bool:

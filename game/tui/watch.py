@@ -278,7 +278,8 @@ class LiveReloadMixin:
         ending_on_top = isinstance(self.screen, EndingScreen) and self.screen.session is session
         session.switch_story(msg.story, play)
         screen.query_one("#side", MeterPanel).story = msg.story
-        await screen.show_scene(None)
+        same_scene = play.scene.id == old_scene.id
+        await screen.show_scene(None, revealed=screen.revealed if same_scene else 0)  # what was read stays shown
         screen.show_notice()
         lines = screen_changes(old_view, screen.view, old_scene, play.scene)
         old_text, old_ids = None, set()

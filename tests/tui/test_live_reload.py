@@ -388,3 +388,26 @@ async def test_live_reload_without_watchfiles_says_so(folder, tmp_path, monkeypa
         assert not result.ok and "watchfiles" in result.errors[0]
         assert "Live reload stopped" in screen_text(app)
         assert isinstance(app.screen, PlayScreen)
+
+
+async def test_a_reload_keeps_the_paragraphs_already_read(folder, tmp_path):
+    """Paragraph by paragraph: an edit of the scene being read redraws it
+    with the paragraphs the player had read still shown, not from the first."""
+    from game.settings import Settings, save
+    save(Settings(reveal="paragraph"))
+    scenes = folder / "scenes.yaml"
+    scenes.write_text(scenes.read_text(encoding="utf-8").replace(
+        "and the label reads **[/]** in red ink.\n",
+        "and the label reads **[/]** in red ink.\n\n      Rain on the window.\n\n      A clock somewhere.\n", 1),
+        encoding="utf-8")
+    app = make_app(folder, tmp_path / "saves")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.revealed == 2 and screen.reading
+        await edit(app, scenes, "Rain on the window.", "Rain on the glass.")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert screen.revealed == 2 and "Rain on the glass." in shown and "A clock somewhere." not in shown
