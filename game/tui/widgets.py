@@ -405,7 +405,7 @@ class TextPane(SteadyScrollbars, ScrollView):
     # ------------------------------------------------------------ drawing
     @property
     def more_below(self) -> bool:
-        return self.max_scroll_y > 0 and self.scroll_y < self.max_scroll_y
+        return self.max_scroll_y > 0 and self.scroll_offset.y < self.max_scroll_y
 
     def render_line(self, y: int) -> Strip:
         self._wrap()
@@ -418,7 +418,7 @@ class TextPane(SteadyScrollbars, ScrollView):
             pad = max(0, indent + text_width - len(hint))
             return Strip([Segment(" " * pad, style), Segment(hint, self.get_visual_style("textpane--more").rich_style)],
                          pad + len(hint)).extend_cell_length(width, style)
-        n = int(self.scroll_y) + y
+        n = self.scroll_offset.y + y  # rounded, as Textual's repaints on a scroll are
         if 0 <= n < len(self._strips):
             strip = self._strips[n]
             return strip if strip is not None else self._strip(n)

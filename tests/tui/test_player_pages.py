@@ -399,3 +399,20 @@ def test_snapshot_load_dialog_with_long_entries(snap_compare, journey, tmp_path,
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_snapshot_codex(snap_compare, journey, tmp_path, size):
     assert snap_compare(make(journey, tmp_path), press=["1", "1", "c", "down"], terminal_size=size)
+
+
+async def test_the_end_of_the_ending_page_can_be_reached(journey, tmp_path):
+    """Scrolled to its end (End scrolls smoothly, through fractional
+    offsets), the ending page shows its last line and no "more text" hint."""
+    app = make(journey, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in TO_THE_END:
+            await take(pilot, key)
+        page = app.screen.query_one("#ending-page")
+        assert page.more_below
+        await take(pilot, "end")
+        await pilot.pause(0.5)
+        last = next(line for line in reversed(str(page.render()).splitlines()) if line.strip())
+        shown = screen_text(app)
+        assert " ".join(last.split()) in shown and "more text" not in shown
