@@ -51,7 +51,7 @@ class Offer(namedtuple("Offer", ("text", "ending_text", "views", "takeable"))):
     """What the current scene shows and offers, decided once per entry:
     its text, its ending's text, the ChoiceViews in order (locked ones
     included) and id -> ChoiceDef of the enabled ones. Held in
-    `Playthrough._offer` only when the offer draws from chance or has a
+    `Playthrough.offer` only when the offer draws from chance or has a
     fallback (or the explorer asks for one). A tuple, made with `_new_tuple`
     in one C call."""
 
@@ -80,7 +80,7 @@ class StepResult(namedtuple("StepResult", ("choice", "note", "unlocked", "trigge
 class Playthrough:
     __slots__ = ("story", "scene", "chapter", "vars", "visits", "chosen", "unlocked", "_unlocked_set",
                  "steps", "seed", "rng", "log", "_history", "_state_view", "notice", "_scenes", "_triggers",
-                 "outcomes", "_offer", "_calls", "reply", "_passed", "achievements", "_ach_at", "_achs",
+                 "outcomes", "offer", "call_stack", "reply", "_passed", "achievements", "_ach_at", "_achs",
                  "__weakref__")
 
     def __init__(self, story: "Story", seed: int = 0, outcomes: "Outcomes | None" = None):
@@ -88,7 +88,9 @@ class Playthrough:
         exhaustive explorer follows every outcome this way); None for play."""
         self.story = story
         self.outcomes = outcomes
-        self._offer = None
+        # What the scene offers, decided once per entry when something in it
+        # draws (§11.1) or when first asked for (current_offer); None until then.
+        self.offer: Offer | None = None
         self._scenes = story.scene_table
         self._triggers = story.triggers
         self.seed = int(seed)
@@ -106,7 +108,7 @@ class Playthrough:
         self.log: list = []
         # Calls in progress (§11.4): (called scene id, key of the call's `then`
         # in story.data.thens), innermost last; a tuple, replaced on change.
-        self._calls: tuple = ()
+        self.call_stack: tuple = ()
         self.reply: str | None = None  # the last choice's reply, rendered (§11.3)
         self._passed: tuple = ()  # texts of the `pause: false` scenes passed through in the last step
         self.scene = story.scenes[story.start]
@@ -129,7 +131,7 @@ class Playthrough:
     def text(self) -> str:
         """Everything the player reads on this screen (§11.3): the last
         choice's reply, the texts passed through, the scene's text."""
-        offer = self._offer
+        offer = self.offer
         if offer is None:
             if self.reply is None and not self._passed:
                 return self.scene.text.render(self)
@@ -143,7 +145,7 @@ class Playthrough:
     @property
     def scene_text(self) -> str:
         """The current scene's own text, without the reply or passed texts."""
-        offer = self._offer
+        offer = self.offer
         return offer[0] if offer is not None else self.scene.text.render(self)
 
     @property
@@ -161,7 +163,7 @@ class Playthrough:
     @property
     def calls(self) -> list[str]:
         """The scene ids of the calls in progress, innermost last (§11.4)."""
-        return [called for called, _ in self._calls]
+        return [called for called, _ in self.call_stack]
 
     @property
     def ended(self) -> bool:
@@ -169,7 +171,7 @@ class Playthrough:
 
     @property
     def ending_text(self) -> str:
-        offer = self._offer
+        offer = self.offer
         if offer is not None:
             return offer[1]
         e = self.scene.ending
@@ -177,10 +179,10 @@ class Playthrough:
 
     def choices(self) -> list[ChoiceView]:
         """The choices on offer now; a `locked` one is present but disabled."""
-        offer = self._offer
+        offer = self.offer
         if offer is not None:
             return list(offer[2])
-        # Nothing in this offer draws from chance (§11.1 holds it in `_offer`
+        # Nothing in this offer draws from chance (§11.1 holds it in `offer`
         # when something does), so it reads the same whenever it is read
         # until the next step: worked out here, as cheaply as can be.
         sc = self.scene
@@ -201,9 +203,9 @@ class Playthrough:
         return out
 
     def _current_offer(self) -> "Offer":
-        offer = self._offer
+        offer = self.offer
         if offer is None:
-            offer = self._offer = self._decide_offer()
+            offer = self.offer = self._decide_offer()
         return offer
 
     def _decide_offer(self, render: bool = True) -> "Offer":
@@ -247,7 +249,7 @@ class Playthrough:
 
     def _find(self, choice_id: str) -> ChoiceDef | None:
         """The choice on offer with this id, or None (as `choices()` decides)."""
-        offer = self._offer
+        offer = self.offer
         if offer is not None:
             return offer[3].get(choice_id)
         return self._find_now(choice_id)
@@ -286,7 +288,7 @@ class Playthrough:
         (the choice, unlocked entries before, the trigger's target or None,
         the scene reached)."""
         cid = choice_id if choice_id.__class__ is str else str(choice_id)
-        offer = self._offer
+        offer = self.offer
         c = offer[3].get(cid) if offer is not None else self._find_now(cid)
         if c is None:
             new_id = self.scene.choice_aliases.get(cid)  # an old id (`was:`), from a save or a file
@@ -303,7 +305,7 @@ class Playthrough:
         unlocked = self.unlocked
         n_unlocked = len(unlocked)
         key = c.key
-        calls, reply, passed = self._calls, self.reply, self._passed
+        calls, reply, passed = self.call_stack, self.reply, self._passed
         entered = None  # the scene(s) entered: one id, or a list when passing through
         stage = 0  # 1: the choice was counted; 2: the target was entered
         try:
@@ -350,9 +352,9 @@ class Playthrough:
                     entered = [target]
                     scene, f = self._pass_through(scene, entered)
                     fired = f or fired
-                self._offer = self._decide_offer() if scene.offer_draws else None
+                self.offer = self._decide_offer() if scene.offer_draws else None
             else:
-                self._offer = None
+                self.offer = None
         except (StoryRuntimeError, RecursionError) as exc:
             self._rollback((sc, chapter, rng, log, n_unlocked, key, entered, offer, calls, reply, passed), stage)
             if isinstance(exc, RecursionError):
@@ -382,18 +384,18 @@ class Playthrough:
     def _exit(self, x: ChoiceDef) -> str:
         """Where a choice (or a choice-less scene's exit) with call or return leads."""
         if x.returns:
-            calls = self._calls
+            calls = self.call_stack
             if not calls:
                 raise StoryRuntimeError("`return` with no call in progress", x.where)
-            self._calls = calls[:-1]
+            self.call_stack = calls[:-1]
             then = self.story.data.thens[calls[-1][1]]
             target = then.target
             return target if target is not None else then.resolve(self)  # resolved now, with today's state
         if x.call is not None:
-            if len(self._calls) >= MAX_CALLS:
+            if len(self.call_stack) >= MAX_CALLS:
                 raise StoryRuntimeError(f"calls nested more than {MAX_CALLS} deep (calling '{x.call}' from "
                                         f"{' → '.join(self.calls)})", x.where)
-            self._calls = self._calls + ((x.call, x.key),)
+            self.call_stack = self.call_stack + ((x.call, x.key),)
             return x.call
         goto = x.goto
         target = goto.target
@@ -451,7 +453,7 @@ class Playthrough:
                 self._unlock(scene)
             if not scene.pause and scene.continue_choice is not None:
                 scene, _ = self._pass_through(scene, [sid])
-            self._offer = self._decide_offer() if scene.offer_draws else None
+            self.offer = self._decide_offer() if scene.offer_draws else None
         except RecursionError:
             raise StoryRuntimeError("expression too deep to evaluate", scene.where, sid) from None
         except StoryRuntimeError as exc:
@@ -506,8 +508,8 @@ class Playthrough:
                 self._unlocked_set.discard(cid)
             del unlocked[n_unlocked:]
         self.scene, self.chapter, self.rng = scene, chapter, rng
-        self._offer = offer
-        self._calls, self.reply, self._passed = calls, reply, passed
+        self.offer = offer
+        self.call_stack, self.reply, self._passed = calls, reply, passed
         self.log = []
 
     @staticmethod
@@ -578,9 +580,48 @@ class Playthrough:
             "scene": self.scene.id, "chapter": self.chapter, "vars": dict(self.vars),
             "visits": dict(self.visits), "chosen": dict(self.chosen), "unlocked": list(self.unlocked),
             "steps": list(self.steps), "seed": self.seed, "rng": self.rng,
-            "calls": [list(f) for f in self._calls], "reply": self.reply,
+            "calls": [list(f) for f in self.call_stack], "reply": self.reply,
             "achievements": list(self.achievements),
         }
+
+    # ------------------------------------------------- the playtester's fast path
+    # The exhaustive and random explorers (game/playtest/explore.py) take
+    # millions of steps: these are the parts of a playthrough they use, with
+    # the attributes `offer` and `call_stack`, and nothing else of its
+    # insides. The methods are the engine's own under public names (aliases,
+    # not wrappers: a call's cost counts there).
+
+    advance = _advance  # a step as choose() takes it, without its StepResult (nor achievements)
+    decide_offer = _decide_offer  # what the scene offers, worked out now (render=False: texts left empty)
+    current_offer = _current_offer  # the offer of this entry, decided on first use
+    check_achievements = _check_achievements  # what the last step earned (play checks after each step)
+
+    @property
+    def last_entered(self):
+        """The scene the last step entered, or the list of those it entered
+        in order when it passed through `pause: false` scenes."""
+        return self._history[-1][6] if self._history else self.scene.id
+
+    @property
+    def achievements_at(self) -> list[int]:
+        """For each achievement earned, in order: the number of steps taken when it was."""
+        return self._ach_at
+
+    def watch_achievements(self, which: tuple) -> None:
+        """Check only the achievements `which` after each step (() for none:
+        the exhaustive explorer checks its states itself)."""
+        self._achs = tuple(which)
+
+    def set_state(self, scene: Scene, visits: dict, chosen: dict, offer: "Offer | None", calls: tuple) -> None:
+        """Stand in a state reached before (the variables are the caller's to
+        set): the scene, the counts, its offer and calls; no history, no steps."""
+        self.scene = scene
+        self.visits = visits
+        self.chosen = chosen
+        self._history.clear()
+        self.steps.clear()
+        self.offer = offer
+        self.call_stack = calls
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Playthrough) and other.story.id == self.story.id and \

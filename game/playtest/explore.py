@@ -91,7 +91,7 @@ class Report:
 
     def note_achievements(self, play: Playthrough, seed: int, run: int) -> None:
         """Random mode: the achievements this run earned."""
-        for aid, at in zip(play.achievements, play._ach_at):
+        for aid, at in zip(play.achievements, play.achievements_at):
             self.achievements[aid] = self.achievements.get(aid, 0) + 1
             old = self.achievement_paths.get(aid)
             if old is None or at < len(old.path):
@@ -449,32 +449,28 @@ class StateSpace:
                 ch = tuple(got) if len(got) == 1 else tuple(sorted(got))
         offer = None
         if draws:
-            o = p._current_offer()
+            o = p.current_offer()
             offer = tuple([(c.id, c.enabled) for c in o.views])
             self.offers.setdefault((sid, offer), o)
-        return (sid, values(p.vars), vis, ch, offer, p._calls if self._plain_extra else self.extra_key(p))
+        return (sid, values(p.vars), vis, ch, offer, p.call_stack if self._plain_extra else self.extra_key(p))
 
     def extra_key(self, p: Playthrough) -> tuple:
         """State beyond scene, variables, counts and offer: the calls in
         progress (format 1.1 §11.4). The one place to add more."""
-        return p._calls
+        return p.call_stack
 
     def restore_extra(self, p: Playthrough, part: tuple) -> None:
         """Put back what `extra_key` took."""
-        p._calls = part
+        p.call_stack = part
 
     def restore(self, p: Playthrough, key: tuple) -> None:
         """Put `p` in the state of `key`; variables dead there keep stale
         values (the explorer sets them from what it tracks beside the key)."""
         sid, vals, vis, ch, offer, extra = key
-        p.scene = self._scenes[sid]
         p.vars.update(zip(self.live[sid], vals))
-        p.visits = dict(vis)
-        p.chosen = dict(ch)
-        p._history.clear()
-        p.steps.clear()
-        p._offer = self.offers[(sid, offer)] if offer is not None else None
-        self.restore_extra(p, extra)
+        p.set_state(self._scenes[sid], dict(vis), dict(ch), self.offers[(sid, offer)] if offer is not None else None,
+                    ())
+        self.restore_extra(p, extra)  # the calls in progress, and what a subclass keeps
 
 
 def _count_filter(mask: int, name_of: dict):
@@ -776,12 +772,12 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
         p.vars.update(start.vars)
         p.visits, p.chosen = dict(start.visits), dict(start.chosen)
         p.scene = start.scene
-        p._offer = start._current_offer()
+        p.offer = start.current_offer()
         roots.append(p)
     if not roots:
         return rep
     for p in roots:
-        p._achs = ()  # states are checked by the report, not by the engine after each step
+        p.watch_achievements(())  # states are checked by the report, not by the engine after each step
     play = roots[-1]
     queue: deque[int] = deque()
     for p in roots:
@@ -803,9 +799,8 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
         queue.append(i)
 
     v = play.vars
-    history = play._history
     reached = rep.reached
-    step = play._advance  # choose() without its StepResult: achievements are checked here (check)
+    step = play.advance  # choose() without its StepResult: achievements are checked here (check)
 
     def expand(i: int) -> None:
         eoff.append(len(edst))  # states are expanded in index order
@@ -818,9 +813,9 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                 rep.ending_paths[sid] = Finding(sid, path_to(i))
             ending_states.append(i)
             return
-        offer = play._offer
+        offer = play.offer
         if offer is None:  # what is on offer, its texts not rendered (nothing in them draws)
-            offer = play._offer = play._decide_offer(False)
+            offer = play.offer = play.decide_offer(False)
         mine = pair_of[sid]
         offered = []
         for c in offer.views:
@@ -864,7 +859,7 @@ def exhaustive_playtest(story: Story, max_states: int = 2_000_000, start: Playth
                     continue
                 if fork.forks:
                     forks.extend(fork.forks)
-                ent = history[-1][6]
+                ent = play.last_entered
                 if ent.__class__ is list:  # passed through `pause: false` scenes
                     ent = tuple(ent)
                     reached.update(ent[:-1])
@@ -980,13 +975,13 @@ def _achievement_runs(story: Story, runs: int, seed: int, which: tuple, max_step
         run_seed = seed + run
         picker = random.Random(f"{seed}:{run}")
         play = story.new_game(seed=run_seed)
-        play._achs = which
+        play.watch_achievements(which)
         for _ in range(max_steps):
             if play.ended:
                 break
-            if play._offer is None:  # nothing in this offer draws: its texts are not needed
-                play._offer = play._decide_offer(False)
-            offered = [c.id for c in play._offer.views if c.enabled]
+            if play.offer is None:  # nothing in this offer draws: its texts are not needed
+                play.offer = play.decide_offer(False)
+            offered = [c.id for c in play.offer.views if c.enabled]
             if not offered:
                 break
             sc = play.scene.id
@@ -996,10 +991,10 @@ def _achievement_runs(story: Story, runs: int, seed: int, which: tuple, max_step
                     offered = fresh
             pick = offered[picker.randrange(len(offered))] if len(offered) > 1 else offered[0]
             try:
-                play._advance(pick)  # choose() without its StepResult
+                play.advance(pick)  # choose() without its StepResult
             except StoryRuntimeError:
                 break
-            play._check_achievements()
+            play.check_achievements()
             key = f"{sc}.{pick}"
             used[key] = used.get(key, 0) + 1
         if play.achievements:
@@ -1351,8 +1346,8 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
         wpos = [k for k, e in enumerate(summ) if len(e) > 1]
         runs = max([len(summ[k]) for k in wpos])
         space.restore(play, key)
-        if play._offer is None:
-            play._offer = play._decide_offer(False)
+        if play.offer is None:
+            play.offer = play.decide_offer(False)
         got: list[list] = [[] for _ in reruns]
         for r in range(runs):
             row = [summ[k][r] if r < len(summ[k]) else summ[k][-1] for k in wpos]
@@ -1365,7 +1360,7 @@ def _spread(story, space, play, fork, keys, shadow, summaries, several, off, eds
                 plan = plans[p]
                 fork.reset(list(plan[4]))
                 try:
-                    play._advance(plan[3])
+                    play.advance(plan[3])
                 except StoryRuntimeError:
                     continue
                 ndead = dead_of[plan[5]]

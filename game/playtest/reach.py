@@ -209,7 +209,7 @@ def find_state(story: Story, scene: str, where: Where | None = None, max_states:
         except StoryRuntimeError as exc:
             return Reach(sid, why=f"the story cannot start: {exc}")
         scripts.extend(fork.forks)
-        p._achs = ()
+        p.watch_achievements(())
         k = space.key(p)
         if k in index:
             continue

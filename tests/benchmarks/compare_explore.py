@@ -101,7 +101,7 @@ def brute_ranges(story, names: set) -> dict:
         play = story.new_game(0, outcomes=fork)
         scripts.extend(fork.forks)
         note(play)
-    play._achs = ()
+    play.watch_achievements(())
     while queue:
         key, vals = queue.popleft()
         space.restore(play, key)

@@ -470,7 +470,7 @@ def test_exhaustive_follows_calls_and_random_with_exact_ranges(story_dir):
     p.choose("side")
     assert p.scene.id == "errand_done" and p.calls == ["errand"]
     key = space.key(p)
-    assert key[-1] == p._calls
+    assert key[-1] == p.call_stack
     q = story.new_game()
     space.restore(q, key)
     assert q.calls == ["errand"] and q.scene.id == "errand_done"
