@@ -88,19 +88,21 @@ class OpenDiplomacyApp(LiveReloadMixin, App):
                     best = (story, s)
         return best
 
+    def _installed(self, name: str, make):
+        """The screen installed as `name`, made (by `make()`) the first time."""
+        if not self.is_screen_installed(name):
+            self.install_screen(make(), name)
+        return self.get_screen(name)
+
     def ending_screen(self, session):
         """The one ending screen, kept installed so each ending only refills it."""
-        if not self.is_screen_installed("ending"):
-            from .play import EndingScreen
-            self.install_screen(EndingScreen(None), "ending")
-        return self.get_screen("ending").show(session)
+        from .play import EndingScreen
+        return self._installed("ending", lambda: EndingScreen(None)).show(session)
 
     def note_dialog(self):
         """The one note dialog, kept installed so each note only refills it."""
-        if not self.is_screen_installed("note"):
-            from .dialogs import NoteDialog
-            self.install_screen(NoteDialog(), "note")
-        return self.get_screen("note")
+        from .dialogs import NoteDialog
+        return self._installed("note", NoteDialog)
 
     def _build_screens_ahead(self) -> None:
         """Compose the note dialog and the ending screen while the player
@@ -110,12 +112,10 @@ class OpenDiplomacyApp(LiveReloadMixin, App):
         _get_screen starts it without showing it (as push_screen would)."""
         if not self.is_running:
             return
-        self.note_dialog()
-        if not self.is_screen_installed("ending"):
-            from .play import EndingScreen
-            self.install_screen(EndingScreen(None), "ending")
-        for name in ("note", "ending"):
-            if not self.get_screen(name).is_running:
+        from .dialogs import NoteDialog
+        from .play import EndingScreen
+        for name, make in (("note", NoteDialog), ("ending", lambda: EndingScreen(None))):
+            if not self._installed(name, make).is_running:
                 self._get_screen(name)
 
     # ------------------------------------------------------------ settings
