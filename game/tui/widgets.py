@@ -25,6 +25,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.visual import Visual
 from textual.widget import Widget, _RenderCache
 from textual.widgets import OptionList, Static
@@ -315,9 +316,8 @@ class TextPane(SteadyScrollbars, ScrollView):
     """
     COMPONENT_CLASSES = {"textpane--more"}
     more_hint = "▼ more text: PgDn"
-    # Lines are drawn one by one from the wrapped text, and their cells carry
-    # no offsets into it: Textual's mouse selection would copy the wrong words.
-    ALLOW_SELECT = False
+    # Mouse selection works on the wrapped lines: each cell carries its
+    # (column, line) in them, and get_selection reads the same lines.
 
     def __init__(self, measure: int = 0, **kw):
         super().__init__(**kw)
@@ -430,13 +430,29 @@ class TextPane(SteadyScrollbars, ScrollView):
         style = self.visual_style
         rich = style.rich_style
         # The line is wrapped already: its spans become segments directly
-        # (Visual.to_strips would wrap and format it again, ~0.1 ms a line).
+        # (Visual.to_strips would wrap and format it again, ~0.1 ms a line),
+        # each with its place in the lines for the mouse selection.
         line = self._lines[n]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(n)) is not None:
+            start, end = span
+            line = line.stylize(VisualStyle.from_styles(self.screen.get_component_styles("screen--selection")),
+                                start, len(line.plain) if end == -1 else end)
         segments = [Segment(" " * indent, rich)] if indent else []
+        x = 0
         for text, span_style in line.render(style, end="", parse_style=self._get_style):
-            segments.append(Segment(text, (style + span_style).rich_style))
+            segments.append(Segment(text, (style + span_style).rich_style_with_offset(x, n)))
+            x += len(text)
         strip = self._strips[n] = Strip(segments, indent + line.cell_length).extend_cell_length(width, rich)
         return strip
+
+    def get_selection(self, selection) -> tuple[str, str] | None:
+        """The selected words, read from the lines as wrapped and drawn."""
+        return selection.extract("\n".join(line.plain for line in self._lines)), "\n"
+
+    def selection_updated(self, selection) -> None:
+        self._strips = [None] * len(self._lines)  # drawn again with (or without) the highlight
+        self.refresh()
 
 
 class SafeOptionList(SteadyScrollbars, OptionList):

@@ -399,3 +399,29 @@ async def test_brackets_survive_every_surface(story, tmp_path):
         await take(pilot, "n")
         shown = screen_text(app)
         assert "weekly [sic]; see [/] the record." in shown and "Test source [p.1]" in shown  # notes log
+
+
+async def test_the_story_text_can_be_selected_and_copied(story, tmp_path):
+    """Mouse selection in the story text: each cell knows its place in the
+    wrapped lines, the selected words are the ones under the mouse (not the
+    first line's), and they are drawn highlighted."""
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    app = make_app(story, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.screen.query_one("#story")
+        n = pane.line_of("the label")  # a wrapped line below the first
+        assert n is not None and n > 1
+        line = pane._lines[n].plain
+        strip = pane.render_line(n)  # the pane is not scrolled: row n shows line n
+        offsets = [seg.style.meta.get("offset") for seg in strip if seg.style and seg.style.meta.get("offset")]
+        assert offsets and offsets[0] == (0, n)
+        start = line.index("the label")
+        app.screen.selections = {pane: Selection(Offset(start, n), Offset(start + len("the label"), n))}
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "the label"
+        drawn = pane.render_line(n)
+        plain_bg = {seg.style.bgcolor for seg in strip if seg.text.strip()}
+        assert any(seg.style.bgcolor not in plain_bg for seg in drawn if "label" in seg.text)  # highlighted
