@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,51 +76,8 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
 def brute_ranges(story, names: set) -> dict:
     """The explorer's key plus the values of `names`: each followed exactly.
     Returns {name: [min, max] or sorted values}."""
-    from game.engine.errors import StoryRuntimeError
-    from game.playtest.explore import Fork, StateSpace
-    space = StateSpace(story)
-    order = tuple(n for n in story.variables if n in names)
-    fork = Fork()
-    seen: set = set()
-    queue: deque = deque()
-    values: dict = {n: set() for n in order}
-
-    def note(p) -> None:
-        full = (space.key(p), tuple([p.vars[n] for n in order]))
-        if full not in seen:
-            seen.add(full)
-            for n, x in zip(order, full[1]):
-                values[n].add(x)
-            queue.append(full)
-
-    scripts: list = [[]]
-    play = None
-    while scripts:
-        fork.reset(scripts.pop())
-        play = story.new_game(0, outcomes=fork)
-        scripts.extend(fork.forks)
-        note(play)
-    play.watch_achievements(())
-    while queue:
-        key, vals = queue.popleft()
-        space.restore(play, key)
-        play.vars.update(zip(order, vals))
-        if play.ended:
-            continue
-        for cid in [c.id for c in play.choices() if c.enabled]:
-            forks: list = [[]]
-            while forks:
-                fork.reset(forks.pop())
-                try:
-                    play.choose(cid)
-                except StoryRuntimeError:
-                    forks.extend(fork.forks)
-                    continue
-                forks.extend(fork.forks)
-                note(play)
-                play.undo()
-    return {n: ([min(v), max(v)] if story.variables[n].type == "int" else sorted(v, key=str))
-            for n, v in values.items()}
+    from tests.playtest.brute import as_reported, reachable_values
+    return as_reported(story, reachable_values(story, names))
 
 
 def check_brute(folder: str, report: dict) -> list[str]:

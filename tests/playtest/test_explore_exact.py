@@ -5,68 +5,20 @@ passes the others along its edges) must report the same values."""
 
 from __future__ import annotations
 
-from collections import deque
-
 import pytest
 
-from game.engine.errors import StoryRuntimeError
 from game.playtest.cli import report_json, report_text
-from game.playtest.explore import Fork, StateSpace, exhaustive_playtest
+from game.playtest.explore import StateSpace, exhaustive_playtest
 
+from .brute import as_reported, reachable_values
 from .test_truth import CALLS, RANGES, make
 
 
-def brute_force_ranges(story) -> dict:
+def brute_force_ranges(story) -> tuple[dict, dict]:
     """Every reachable state with all variables in its key: the values each
-    variable takes, as the report gives them ([min, max] or sorted values)."""
-    space = StateSpace(story)
-    names = tuple(story.variables)
-    fork = Fork()
-    seen: set = set()
-    queue: deque = deque()
-    values: dict = {n: set() for n in names}
-
-    def note(p) -> None:
-        full = (space.key(p), tuple(p.vars[n] for n in names))
-        if full not in seen:
-            seen.add(full)
-            for n, x in zip(names, full[1]):
-                values[n].add((type(x), x))  # typed: True and 1 are not the same value here
-            queue.append(full)
-
-    scripts: list = [[]]
-    play = None
-    while scripts:
-        fork.reset(scripts.pop())
-        play = story.new_game(0, outcomes=fork)
-        scripts.extend(fork.forks)
-        note(play)
-    while queue:
-        key, vals = queue.popleft()
-        space.restore(play, key)
-        play.vars.update(zip(names, vals))
-        if play.ended:
-            continue
-        for cid in [c.id for c in play.choices() if c.enabled]:
-            forks: list = [[]]
-            while forks:
-                fork.reset(forks.pop())
-                try:
-                    play.choose(cid)
-                except StoryRuntimeError:
-                    forks.extend(fork.forks)
-                    continue
-                forks.extend(fork.forks)
-                note(play)
-                play.undo()
-    out = {}
-    for n, typed in values.items():
-        xs = [x for _, x in typed]
-        if story.variables[n].type == "int":
-            out[n] = [min(xs), max(xs)]
-        else:
-            out[n] = sorted(xs, key=str)
-    return out, {n: {t for t, _ in typed} for n, typed in values.items()}
+    variable takes, as the report gives them, and the types each took."""
+    values = reachable_values(story)
+    return as_reported(story, values), {n: {t for t, _ in typed} for n, typed in values.items()}
 
 
 # A loop that widens and shrinks numbers kept outside the key (heat: only
